@@ -9,13 +9,16 @@
 //! Never: I/O, async, clocks, cryptography or any knowledge of HTTP. A decision is a pure
 //! function of (documents, grants, request context).
 
+pub mod case;
 pub mod catalog;
 pub mod condition;
 pub mod context;
+pub mod decide;
 pub mod decision;
 pub mod dialect;
 pub mod matching;
 pub mod model;
+pub mod request;
 
 pub use context::{Context, ContextValue};
 pub use dialect::Dialect;

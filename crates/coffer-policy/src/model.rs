@@ -33,9 +33,17 @@ pub struct Policy {
     pub statements: Vec<Statement>,
     /// The document exactly as parsed (member order and duplicates kept).
     pub source: Node,
+    /// The name it is attached under (a managed policy's name, an SCP's name), for reasons.
+    pub name: Option<String>,
 }
 
 impl Policy {
+    /// The same policy under a name (shown in reasons).
+    pub fn named(mut self, name: impl Into<String>) -> Policy {
+        self.name = Some(name.into());
+        self
+    }
+
     /// True when `${...}` policy variables are substituted (AWS `2012-10-17` only).
     pub fn variables_enabled(&self) -> bool {
         self.dialect == Dialect::Aws && self.version.as_deref() == Some("2012-10-17")

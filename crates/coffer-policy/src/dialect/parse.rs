@@ -121,7 +121,7 @@ pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
         }
         statements.push(s);
     }
-    Ok(Policy { dialect: g.dialect, version, id, statements, source: node.clone() })
+    Ok(Policy { dialect: g.dialect, version, id, statements, source: node.clone(), name: None })
 }
 
 fn parse_statement(

@@ -1,0 +1,670 @@
+//! The decision flow of each cloud, as its documentation states it.
+//!
+//! Owns: which statements apply to a request (action, resource, principal, conditions),
+//! and how the clouds combine policy kinds: explicit deny anywhere wins; RCPs and every
+//! SCP level must allow; the KMS key policy with its delegation rule; identity policies,
+//! permission boundaries and session policies; grants; cross-account rules. Never: I/O,
+//! clocks or allocation it can avoid — the policies arrive compiled, and the scan keeps
+//! only statement indices until the reasons are built.
+//!
+//! Decisions the documentation leaves open, and what this module does:
+//! - An organization level with no policy attached behaves as if the full-access policy
+//!   were attached (clouds forbid detaching the last one, so an empty level means "no
+//!   restriction here").
+//! - A deny in the key policy still blocks `RetireGrant`; only its allows are ignored.
+//! - A grant to a caller of another account allows without that account's IAM allow
+//!   (KMS: "if a grant or IAM policy in your account allows you").
+//! - Huawei and Alibaba have no documented permissions boundary; when a case gives one it
+//!   bounds the identity path as on AWS.
+//! - Alibaba's gates are sequential (control policy, then session policy, then identity
+//!   and resource policies), so an implicit deny by a control policy is final even when
+//!   an identity policy would explicitly deny.
+
+use crate::Dialect;
+use crate::decision::{Decision, PolicyKind, Reason};
+use crate::matching::Case;
+use crate::model::{Effect, Policy, PrincipalKind, PrincipalSpec, Statement};
+use crate::request::{Caller, CallerKind, Grant, Request};
+
+/// The policies that apply to one request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicySet {
+    /// Identity-based policies of the caller (user, groups, role).
+    pub identity: Vec<Policy>,
+    /// Resource-based policies of the resource (the KMS key policy).
+    pub resource: Vec<Policy>,
+    /// Service control policies, one list per organization level, root first.
+    pub scp_levels: Vec<Vec<Policy>>,
+    /// Resource control policies of the resource's account.
+    pub rcp: Vec<Policy>,
+    /// The caller's permissions boundary.
+    pub boundary: Vec<Policy>,
+    /// Session policies passed when the session was created.
+    pub session: Vec<Policy>,
+}
+
+/// AWS KMS actions that may be used on a key of another account.
+const CROSS_ACCOUNT_OPS: &[&str] = &[
+    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "ReEncrypt*", "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac", "VerifyMac", "Sign", "Verify", "GetPublicKey", "DeriveSharedSecret",
+    "DescribeKey", "CreateGrant", "ListGrants", "RetireGrant", "RevokeGrant", "GetKeyRotationStatus",
+];
+
+/// AWS operations whose grant constraints are checked (they take an encryption context).
+const EC_OPS: &[&str] = &[
+    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+    "CreateGrant",
+];
+
+/// Huawei grant operations and the identity-policy actions they stand for.
+const HUAWEI_GRANT_OPS: &[(&str, &str)] = &[
+    ("create-datakey", "kms:cmk:createDataKey"),
+    ("create-datakey-without-plaintext", "kms:cmk:createDataKeyWithoutPlaintext"),
+    ("encrypt-datakey", "kms:cmk:encryptDataKey"),
+    ("decrypt-datakey", "kms:cmk:decryptDataKey"),
+    ("describe-key", "kms:cmk:get"),
+    ("create-grant", "kms:cmk:createGrant"),
+    ("retire-grant", "kms:cmk:retireGrant"),
+    ("encrypt-data", "kms:cmk:encryptData"),
+    ("decrypt-data", "kms:cmk:decryptData"),
+];
+
+/// Decides a request. Pure: the same inputs always give the same decision.
+pub fn decide(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
+    match req.dialect {
+        Dialect::Aws => decide_aws(set, grants, req),
+        Dialect::Huawei => decide_huawei(set, grants, req),
+        Dialect::Alibaba => decide_alibaba(set, grants, req),
+    }
+}
+
+/// How a resource-policy statement names the caller; the AWS flow treats them differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Named {
+    /// The caller's account (delegates to the account's identity policies).
+    Account,
+    /// The role behind the caller's session (subject to boundary and session policy).
+    Role,
+    /// `*`, the caller itself, its session, or its service: allows on its own.
+    Direct,
+}
+
+/// Statement indices that applied, per policy.
+#[derive(Default)]
+struct Hits {
+    /// (policy index, statement index)
+    allow: Vec<(usize, usize)>,
+    deny: Vec<(usize, usize)>,
+    /// For resource policies: the strongest way an Allow named the caller.
+    named: Vec<Named>,
+}
+
+impl Hits {
+    fn allows(&self) -> bool {
+        !self.allow.is_empty()
+    }
+    fn denies(&self) -> bool {
+        !self.deny.is_empty()
+    }
+}
+
+struct Ctx<'a> {
+    req: &'a Request,
+    /// Whether a permissions boundary is attached (NotPrincipal + Deny always applies then).
+    has_boundary: bool,
+}
+
+fn scan(policies: &[Policy], cx: &Ctx<'_>, resource_policy: bool) -> Hits {
+    let mut hits = Hits::default();
+    for (pi, p) in policies.iter().enumerate() {
+        for s in &p.statements {
+            let named = if resource_policy {
+                match principal_match(s.principal.as_ref(), cx, p.dialect) {
+                    Some(n) => Some(n),
+                    None => continue,
+                }
+            } else {
+                None
+            };
+            if !statement_applies(s, p, cx.req) {
+                continue;
+            }
+            match s.effect {
+                Effect::Allow => {
+                    hits.allow.push((pi, s.index));
+                    if let Some(n) = named {
+                        hits.named.push(n);
+                    }
+                }
+                Effect::Deny => hits.deny.push((pi, s.index)),
+            }
+        }
+    }
+    hits
+}
+
+/// Action, resource and conditions (the principal is checked by the caller of this).
+fn statement_applies(s: &Statement, p: &Policy, req: &Request) -> bool {
+    let Some(action) = &s.action else { return false };
+    let hit = action.patterns.iter().any(|pat| pat.matches_plain(&req.action, Case::Insensitive));
+    if hit == action.negated {
+        return false;
+    }
+    match &s.resource {
+        // Huawei: a statement without Resource covers every resource. AWS: no effect.
+        None => {
+            if p.dialect != Dialect::Huawei {
+                return false;
+            }
+        }
+        Some(r) => {
+            // A policy variable without a value matches no resource.
+            let hit = r.patterns.iter().any(|pat| {
+                pat.matches(&req.resource, Case::Sensitive, &req.context) == Some(true)
+            });
+            if hit == r.negated {
+                return false;
+            }
+        }
+    }
+    s.conditions.iter().all(|c| c.evaluate(&req.context))
+}
+
+/// How the statement's `Principal`/`NotPrincipal` names the caller, if it does.
+fn principal_match(spec: Option<&PrincipalSpec>, cx: &Ctx<'_>, dialect: Dialect) -> Option<Named> {
+    let spec = spec?;
+    let caller = &cx.req.caller;
+    if spec.negated {
+        // NotPrincipal walks the caller's chain (account, role, session or user): the
+        // statement applies when any link is not listed. With a boundary attached, AWS
+        // documents that a NotPrincipal Deny always applies.
+        if cx.has_boundary {
+            return Some(Named::Direct);
+        }
+        let listed = |want: &str| spec.entries.iter().any(|(_, v)| v == want);
+        let account_listed = spec.entries.iter().any(|(_, v)| names_account(v, &caller.account, dialect));
+        let mut chain_all_listed = account_listed;
+        if let Some(role) = &caller.role_arn {
+            chain_all_listed &= listed(role);
+        }
+        if caller.kind != CallerKind::Root {
+            chain_all_listed &= listed(&caller.arn);
+        }
+        return (!chain_all_listed).then_some(Named::Direct);
+    }
+    let mut best: Option<Named> = None;
+    for (kind, value) in &spec.entries {
+        let n = match kind {
+            _ if value == "*" => Some(Named::Direct),
+            PrincipalKind::Service => (caller.kind == CallerKind::Service && *value == caller.arn)
+                .then_some(Named::Direct),
+            PrincipalKind::Aws | PrincipalKind::Ram | PrincipalKind::Iam => {
+                if *value == caller.arn && caller.kind != CallerKind::Root {
+                    Some(Named::Direct)
+                } else if caller.role_arn.as_deref() == Some(value.as_str()) {
+                    Some(Named::Role)
+                } else if names_account(value, &caller.account, dialect) {
+                    Some(Named::Account)
+                } else {
+                    None
+                }
+            }
+            PrincipalKind::Federated | PrincipalKind::CanonicalUser => {
+                (*value == caller.arn).then_some(Named::Direct)
+            }
+        };
+        best = best.max(n);
+    }
+    best
+}
+
+/// True when a principal value names the account (`"A"`, `arn:aws:iam::A:root`,
+/// `acs:ram::A:root`, `iam::A:root`).
+fn names_account(value: &str, account: &str, dialect: Dialect) -> bool {
+    if account.is_empty() {
+        return false;
+    }
+    if value == account {
+        return true;
+    }
+    match dialect {
+        Dialect::Aws => value
+            .strip_suffix(":root")
+            .and_then(|v| v.strip_prefix("arn:"))
+            .and_then(|v| v.split_once(":iam::"))
+            .is_some_and(|(_, a)| a == account),
+        Dialect::Alibaba => value.strip_prefix("acs:ram::").and_then(|v| v.strip_suffix(":root")) == Some(account),
+        Dialect::Huawei => value.strip_prefix("iam::").and_then(|v| v.strip_suffix(":root")) == Some(account),
+    }
+}
+
+/// Builds reasons from hits.
+fn reasons(out: &mut Vec<Reason>, policies: &[Policy], kind: PolicyKind, level: Option<usize>, idx: &[(usize, usize)], effect: Effect) {
+    for &(pi, si) in idx {
+        let p = &policies[pi];
+        let sid = p.statements.iter().find(|s| s.index == si).and_then(|s| s.sid.clone());
+        out.push(Reason::Statement {
+            policy_kind: kind,
+            policy_index: pi,
+            policy_name: p.name.clone(),
+            level,
+            sid,
+            statement_index: si,
+            effect,
+        });
+    }
+}
+
+/// The organization levels that apply (an empty level allows everything).
+struct Levels {
+    hits: Vec<Hits>,
+}
+
+impl Levels {
+    fn scan(set: &PolicySet, cx: &Ctx<'_>) -> Levels {
+        Levels { hits: set.scp_levels.iter().map(|l| scan(l, cx, false)).collect() }
+    }
+    fn denies(&self) -> bool {
+        self.hits.iter().any(Hits::denies)
+    }
+    fn all_allow(&self, set: &PolicySet) -> bool {
+        self.hits.iter().zip(&set.scp_levels).all(|(h, l)| l.is_empty() || h.allows())
+    }
+    fn push(&self, out: &mut Vec<Reason>, set: &PolicySet, effect: Effect) {
+        for (i, (h, l)) in self.hits.iter().zip(&set.scp_levels).enumerate() {
+            let idx = if effect == Effect::Allow { &h.allow } else { &h.deny };
+            reasons(out, l, PolicyKind::Scp, Some(i), idx, effect);
+        }
+    }
+}
+
+/// Splits `kms:Decrypt` into its service and name (`kms:cmk:get` -> `kms`, `cmk:get`).
+fn split_action(action: &str) -> (&str, &str) {
+    action.split_once(':').unwrap_or(("", action))
+}
+
+/// The account field of a resource name, per dialect, if it has one.
+fn resource_account(dialect: Dialect, resource: &str) -> Option<&str> {
+    let field = match dialect {
+        // arn:partition:service:region:account:resource
+        Dialect::Aws => resource.splitn(6, ':').nth(4),
+        // service:region:account:type:path
+        Dialect::Huawei => resource.splitn(5, ':').nth(2),
+        // acs:service:region:account:relative-id
+        Dialect::Alibaba => resource.splitn(5, ':').nth(3),
+    };
+    field.filter(|a| !a.is_empty() && !a.contains(['*', '?']))
+}
+
+/// True when the resource is a KMS key of the dialect's naming.
+fn is_key(dialect: Dialect, resource: &str) -> bool {
+    match dialect {
+        Dialect::Aws => {
+            let parts: Vec<&str> = resource.splitn(6, ':').collect();
+            parts.len() == 6 && parts[0] == "arn" && parts[2] == "kms" && parts[5].starts_with("key/")
+        }
+        Dialect::Huawei => {
+            let parts: Vec<&str> = resource.splitn(5, ':').collect();
+            parts.len() == 5 && parts[0] == "kms" && parts[3].eq_ignore_ascii_case("KeyId")
+        }
+        Dialect::Alibaba => {
+            let parts: Vec<&str> = resource.splitn(5, ':').collect();
+            parts.len() == 5 && parts[0] == "acs" && parts[1] == "kms" && parts[4].starts_with("key/")
+        }
+    }
+}
+
+/// The grant that allows the request, if any.
+fn grant_allowing<'g>(grants: &'g [Grant], req: &Request, op: &str, identity_path: bool) -> Option<&'g Grant> {
+    let caller = &req.caller;
+    grants.iter().find(|g| {
+        let key_ok = g.key_id == req.resource
+            || req.resource.rsplit_once(['/', ':']).is_some_and(|(_, id)| id == g.key_id);
+        if !key_ok {
+            return false;
+        }
+        let grantee_ok = if g.grantee == caller.arn || caller.role_arn.as_deref() == Some(g.grantee.as_str()) {
+            true
+        } else {
+            // A grant to an account delegates to that account's identity policies.
+            names_account(&g.grantee, &caller.account, req.dialect) && identity_path
+        };
+        if !grantee_ok {
+            return false;
+        }
+        let op_ok = g.operations.iter().any(|o| match req.dialect {
+            Dialect::Huawei => {
+                o.eq_ignore_ascii_case(op)
+                    || HUAWEI_GRANT_OPS.iter().any(|(name, action)| {
+                        o.eq_ignore_ascii_case(name) && action.eq_ignore_ascii_case(&req.action)
+                    })
+            }
+            _ => o == op,
+        });
+        if !op_ok {
+            return false;
+        }
+        if g.pending && !g.token.as_ref().is_some_and(|t| req.grant_tokens.contains(t)) {
+            return false;
+        }
+        let constraints_ok = match &g.constraints {
+            Some(c) if req.dialect == Dialect::Aws && EC_OPS.contains(&op) && op != "CreateGrant" => {
+                c.allow(&req.encryption_context)
+            }
+            _ => true,
+        };
+        if !constraints_ok {
+            return false;
+        }
+        let is_create_grant = op == "CreateGrant" || req.action.eq_ignore_ascii_case("kms:cmk:createGrant");
+        match (&req.create_grant, is_create_grant) {
+            (Some(child), true) => {
+                let ops_ok = child.operations.iter().all(|o| g.operations.contains(o));
+                let parent = g.constraints.clone().unwrap_or_default();
+                let child_c = child.constraints.clone().unwrap_or_default();
+                ops_ok && parent.narrowed_by(&child_c)
+            }
+            _ => true,
+        }
+    })
+}
+
+/// The identity path: identity allow (or root), boundary, session policy.
+struct IdentityPath {
+    identity: Hits,
+    boundary: Hits,
+    session: Hits,
+    root: bool,
+    boundary_ok: bool,
+    session_ok: bool,
+}
+
+impl IdentityPath {
+    fn scan(set: &PolicySet, cx: &Ctx<'_>) -> IdentityPath {
+        let caller = &cx.req.caller;
+        let identity = scan(&set.identity, cx, false);
+        let boundary = scan(&set.boundary, cx, false);
+        let session = scan(&set.session, cx, false);
+        let root = caller.kind == CallerKind::Root;
+        let boundary_ok = set.boundary.is_empty() || boundary.allows();
+        // A session policy must allow; without one, a role session is not limited and a
+        // federated-user session has nothing.
+        let session_ok = if set.session.is_empty() {
+            caller.kind != CallerKind::FederatedUser
+        } else {
+            session.allows()
+        };
+        IdentityPath { identity, boundary, session, root, boundary_ok, session_ok }
+    }
+    fn identity_allows(&self) -> bool {
+        self.root || self.identity.allows()
+    }
+    fn ok(&self) -> bool {
+        self.identity_allows() && self.boundary_ok && self.session_ok
+    }
+    fn denies(&self) -> bool {
+        self.identity.denies() || self.boundary.denies() || self.session.denies()
+    }
+    /// The implicit deny of the first gate that failed.
+    fn failure(&self, dialect: Dialect, action: &str) -> Decision {
+        let kind = if !self.identity_allows() {
+            PolicyKind::Identity
+        } else if !self.boundary_ok {
+            PolicyKind::Boundary
+        } else {
+            PolicyKind::Session
+        };
+        Decision::no_allow(dialect, kind, action)
+    }
+    fn push_allows(&self, out: &mut Vec<Reason>, set: &PolicySet, with_identity: bool) {
+        if with_identity {
+            if self.root && !self.identity.allows() {
+                out.push(Reason::AccountRoot);
+            }
+            reasons(out, &set.identity, PolicyKind::Identity, None, &self.identity.allow, Effect::Allow);
+        }
+        reasons(out, &set.boundary, PolicyKind::Boundary, None, &self.boundary.allow, Effect::Allow);
+        reasons(out, &set.session, PolicyKind::Session, None, &self.session.allow, Effect::Allow);
+    }
+}
+
+fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
+    let cx = Ctx { req, has_boundary: !set.boundary.is_empty() };
+    let (service, op) = split_action(&req.action);
+    let is_kms = service.eq_ignore_ascii_case("kms");
+    let key_op = is_kms && is_key(Dialect::Aws, &req.resource);
+    let caller = &req.caller;
+    let cross = resource_account(Dialect::Aws, &req.resource).is_some_and(|a| a != caller.account);
+    let retire = is_kms && op.eq_ignore_ascii_case("RetireGrant") && req.retire_grant_id.is_some();
+    if key_op && cross && !CROSS_ACCOUNT_OPS.iter().any(|o| o.eq_ignore_ascii_case(op)) {
+        return Decision::not_cross_account(&req.action);
+    }
+    // Resource policies count for key operations and for other services' resources;
+    // KMS actions on aliases or `*` are decided by IAM alone.
+    let resource_applies = key_op || !is_kms;
+
+    // 1. An applicable Deny anywhere.
+    let levels = Levels::scan(set, &cx);
+    let rcp = if retire { Hits::default() } else { scan(&set.rcp, &cx, false) };
+    let id = IdentityPath::scan(set, &cx);
+    let res = if resource_applies { scan(&set.resource, &cx, true) } else { Hits::default() };
+    if levels.denies() || rcp.denies() || id.denies() || res.denies() {
+        let mut out = Vec::new();
+        levels.push(&mut out, set, Effect::Deny);
+        reasons(&mut out, &set.rcp, PolicyKind::Rcp, None, &rcp.deny, Effect::Deny);
+        reasons(&mut out, &set.identity, PolicyKind::Identity, None, &id.identity.deny, Effect::Deny);
+        reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
+        reasons(&mut out, &set.boundary, PolicyKind::Boundary, None, &id.boundary.deny, Effect::Deny);
+        reasons(&mut out, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
+        return Decision::explicit(Dialect::Aws, out);
+    }
+    // 2. RCPs of the resource's account.
+    if !retire && !set.rcp.is_empty() && !rcp.allows() {
+        return Decision::no_allow(Dialect::Aws, PolicyKind::Rcp, &req.action);
+    }
+    // 3. SCPs: every level of the caller's organization path (not service principals).
+    let scps_apply = caller.kind != CallerKind::Service;
+    if scps_apply && !levels.all_allow(set) {
+        return Decision::no_allow(Dialect::Aws, PolicyKind::Scp, &req.action);
+    }
+    let mut out = Vec::new();
+    if scps_apply {
+        levels.push(&mut out, set, Effect::Allow);
+    }
+    reasons(&mut out, &set.rcp, PolicyKind::Rcp, None, &rcp.allow, Effect::Allow);
+
+    // RetireGrant is authorized by the grant itself.
+    if retire {
+        let grant = req.retire_grant_id.as_deref().and_then(|gid| grants.iter().find(|g| g.grant_id == gid));
+        if let Some(g) = grant {
+            let me = |p: &str| p == caller.arn || caller.role_arn.as_deref() == Some(p);
+            let retiring = g.retiring.as_deref().is_some_and(me);
+            let grantee = me(&g.grantee) && g.operations.iter().any(|o| o == "RetireGrant");
+            if retiring || grantee {
+                out.push(Reason::Grant { grant_id: g.grant_id.clone() });
+                return Decision::allow(out);
+            }
+            let issuing = g.issuing_account.as_deref().map_or_else(
+                || resource_account(Dialect::Aws, &req.resource).is_some_and(|a| a == caller.account),
+                |a| names_account(a, &caller.account, Dialect::Aws),
+            );
+            if issuing && id.ok() {
+                id.push_allows(&mut out, set, true);
+                return Decision::allow(out);
+            }
+        }
+        return if id.ok() {
+            Decision::no_allow(Dialect::Aws, PolicyKind::Identity, &req.action)
+        } else {
+            id.failure(Dialect::Aws, &req.action)
+        };
+    }
+
+    if !resource_applies || (!is_kms && set.resource.is_empty()) {
+        if id.ok() {
+            id.push_allows(&mut out, set, true);
+            return Decision::allow(out);
+        }
+        return id.failure(Dialect::Aws, &req.action);
+    }
+
+    let grant = if key_op { grant_allowing(grants, req, op, id.ok()) } else { None };
+    let named = |n: Named| res.named.contains(&n);
+    let push_res = |out: &mut Vec<Reason>| {
+        reasons(out, &set.resource, PolicyKind::Resource, None, &res.allow, Effect::Allow);
+    };
+    if !cross {
+        // KMS: identity policies alone never suffice; other services: they do.
+        let via_identity = id.ok() && (named(Named::Account) || !is_kms);
+        let via_resource = named(Named::Direct) || (named(Named::Role) && id.boundary_ok && id.session_ok);
+        if via_identity || via_resource {
+            push_res(&mut out);
+            id.push_allows(&mut out, set, via_identity);
+            return Decision::allow(out);
+        }
+        if let Some(g) = grant {
+            out.push(Reason::Grant { grant_id: g.grant_id.clone() });
+            return Decision::allow(out);
+        }
+        if !res.allows() {
+            return if !is_kms && !id.ok() {
+                id.failure(Dialect::Aws, &req.action)
+            } else {
+                Decision::no_allow(Dialect::Aws, PolicyKind::Resource, &req.action)
+            };
+        }
+        return if named(Named::Account) {
+            id.failure(Dialect::Aws, &req.action)
+        } else if !id.boundary_ok {
+            Decision::no_allow(Dialect::Aws, PolicyKind::Boundary, &req.action)
+        } else {
+            Decision::no_allow(Dialect::Aws, PolicyKind::Session, &req.action)
+        };
+    }
+    // Cross-account: the resource's side (key policy or grant) and the caller's side
+    // (identity path or grant) must both allow.
+    let resource_side = res.allows() || grant.is_some();
+    let identity_side = id.ok() || grant.is_some();
+    if resource_side && identity_side {
+        push_res(&mut out);
+        if id.ok() {
+            id.push_allows(&mut out, set, true);
+        }
+        if let Some(g) = grant {
+            out.push(Reason::Grant { grant_id: g.grant_id.clone() });
+        }
+        return Decision::allow(out);
+    }
+    if !resource_side {
+        return Decision::no_allow(Dialect::Aws, PolicyKind::Resource, &req.action);
+    }
+    id.failure(Dialect::Aws, &req.action)
+}
+
+fn decide_huawei(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
+    let d = Dialect::Huawei;
+    let cx = Ctx { req, has_boundary: !set.boundary.is_empty() };
+    let caller = &req.caller;
+    let cross = resource_account(d, &req.resource).is_some_and(|a| a != caller.account);
+    let levels = Levels::scan(set, &cx);
+    let id = IdentityPath::scan(set, &cx);
+    let res = scan(&set.resource, &cx, true);
+    // Deny takes precedence over Allow in every policy type.
+    if levels.denies() || id.denies() || res.denies() {
+        let mut out = Vec::new();
+        levels.push(&mut out, set, Effect::Deny);
+        reasons(&mut out, &set.identity, PolicyKind::Identity, None, &id.identity.deny, Effect::Deny);
+        reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
+        reasons(&mut out, &set.boundary, PolicyKind::Boundary, None, &id.boundary.deny, Effect::Deny);
+        reasons(&mut out, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
+        return Decision::explicit(d, out);
+    }
+    // SCPs only bound: every level must allow.
+    if !levels.all_allow(set) {
+        return Decision::no_allow(d, PolicyKind::Scp, &req.action);
+    }
+    let mut out = Vec::new();
+    levels.push(&mut out, set, Effect::Allow);
+    let (_, op) = split_action(&req.action);
+    let grant = if is_key(d, &req.resource) { grant_allowing(grants, req, op, id.ok()) } else { None };
+    let identity_side = id.ok();
+    let resource_side = res.allows();
+    let allowed = if cross {
+        (resource_side || grant.is_some()) && (identity_side || grant.is_some())
+    } else {
+        identity_side || resource_side || grant.is_some()
+    };
+    if allowed {
+        reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.allow, Effect::Allow);
+        if identity_side {
+            id.push_allows(&mut out, set, true);
+        }
+        if let Some(g) = grant {
+            out.push(Reason::Grant { grant_id: g.grant_id.clone() });
+        }
+        return Decision::allow(out);
+    }
+    if cross && !resource_side && grant.is_none() && identity_side {
+        return Decision::no_allow(d, PolicyKind::Resource, &req.action);
+    }
+    id.failure(d, &req.action)
+}
+
+fn decide_alibaba(set: &PolicySet, _grants: &[Grant], req: &Request) -> Decision {
+    let d = Dialect::Alibaba;
+    let cx = Ctx { req, has_boundary: !set.boundary.is_empty() };
+    let caller: &Caller = &req.caller;
+    let mut out = Vec::new();
+    // 1. Control policies bind RAM identities, not the account owner.
+    if caller.kind != CallerKind::Root {
+        let levels = Levels::scan(set, &cx);
+        if levels.denies() {
+            levels.push(&mut out, set, Effect::Deny);
+            return Decision::explicit(d, out);
+        }
+        if !levels.all_allow(set) {
+            return Decision::no_allow(d, PolicyKind::Scp, &req.action);
+        }
+        levels.push(&mut out, set, Effect::Allow);
+    }
+    // 2. The session policy, when the session was given one.
+    let id = IdentityPath::scan(set, &cx);
+    if !set.session.is_empty() {
+        if id.session.denies() {
+            let mut deny = Vec::new();
+            reasons(&mut deny, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
+            return Decision::explicit(d, deny);
+        }
+        if !id.session.allows() {
+            return Decision::no_allow(d, PolicyKind::Session, &req.action);
+        }
+    }
+    // 3. Identity-based and resource-based policies together.
+    let res = scan(&set.resource, &cx, true);
+    if id.identity.denies() || id.boundary.denies() || res.denies() {
+        let mut deny = Vec::new();
+        reasons(&mut deny, &set.identity, PolicyKind::Identity, None, &id.identity.deny, Effect::Deny);
+        reasons(&mut deny, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
+        reasons(&mut deny, &set.boundary, PolicyKind::Boundary, None, &id.boundary.deny, Effect::Deny);
+        return Decision::explicit(d, deny);
+    }
+    let identity_side = id.identity_allows() && id.boundary_ok;
+    let cross = resource_account(d, &req.resource).is_some_and(|a| a != caller.account);
+    let allowed = if cross { identity_side && res.allows() } else { identity_side || res.allows() };
+    if allowed {
+        reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.allow, Effect::Allow);
+        if identity_side {
+            id.push_allows(&mut out, set, true);
+        }
+        return Decision::allow(out);
+    }
+    if cross && identity_side {
+        return Decision::no_allow(d, PolicyKind::Resource, &req.action);
+    }
+    if id.identity_allows() {
+        return Decision::no_allow(d, PolicyKind::Boundary, &req.action);
+    }
+    Decision::no_allow(d, PolicyKind::Identity, &req.action)
+}
