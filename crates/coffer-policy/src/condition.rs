@@ -412,7 +412,7 @@ impl Condition {
             // Absent, or present with no value, is "null".
             let is_null = present.is_none_or(|v| v.values().is_empty());
             let Values::Null(expect) = &self.values else { return false };
-            return expect.iter().any(|e| *e == Some(is_null));
+            return expect.contains(&Some(is_null));
         }
         let Some(value) = present else {
             // The missing-key rule: `IfExists` and `ForAllValues` hold, negated operators
@@ -576,7 +576,7 @@ mod tests {
         assert_eq!(Operator::parse(Dialect::Huawei, "NumberEquals").unwrap().kind, OpKind::NumericEquals);
         assert!(Operator::parse(Dialect::Huawei, "StringEndWithIfExists").unwrap().if_exists);
         assert!(matches!(Operator::parse(Dialect::Alibaba, "StringEqualsIfExists"), Err(OperatorError::BadQualifier(_))));
-        assert!(matches!(Operator::parse(Dialect::Aws, "NullIfExists"), Err(_)));
+        assert!(Operator::parse(Dialect::Aws, "NullIfExists").is_err());
         // Operator names are case-sensitive.
         assert!(Operator::parse(Dialect::Aws, "stringequals").is_err());
     }
@@ -607,7 +607,7 @@ mod tests {
         assert!(cond(Dialect::Aws, "StringEquals", "kms:encryptioncontext:dept", &["IT"]).evaluate(&c));
         // StringEquals does not glob.
         assert!(!cond(Dialect::Aws, "StringEquals", "aws:username", &["A*"]).evaluate(&c));
-        assert!(cond(Dialect::Huawei, "StringStartWith", "g:UserName", &["Al"]).evaluate(&c.clone()) == false);
+        assert!(!cond(Dialect::Huawei, "StringStartWith", "g:UserName", &["Al"]).evaluate(&c));
         let h = ctx(json!({"g:UserName": "specialCharacter-x"}));
         assert!(cond(Dialect::Huawei, "StringStartWith", "g:UserName", &["special"]).evaluate(&h));
         assert!(cond(Dialect::Huawei, "StringEndWith", "g:username", &["-x"]).evaluate(&h));
@@ -652,7 +652,7 @@ mod tests {
         assert!(cond(Dialect::Aws, "DateGreaterThan", "aws:CurrentTime", &["2024-01-01T00:00:00Z"]).evaluate(&c));
         assert!(cond(Dialect::Aws, "DateLessThan", "aws:CurrentTime", &["2024-06-02"]).evaluate(&c));
         assert!(cond(Dialect::Aws, "DateEquals", "aws:EpochTime", &["2024-06-01T12:00:00Z"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "DateLessThan", "aws:CurrentTime", &["2024-06-01T13:00:00+01:00"]).evaluate(&c) == false);
+        assert!(!cond(Dialect::Aws, "DateLessThan", "aws:CurrentTime", &["2024-06-01T13:00:00+01:00"]).evaluate(&c));
         assert!(cond(Dialect::Aws, "Bool", "aws:SecureTransport", &["true"]).evaluate(&c));
         assert!(cond(Dialect::Aws, "NumericLessThanEquals", "kms:ValidTo", &["1700000000"]).evaluate(&c));
         assert!(!cond(Dialect::Aws, "NumericLessThan", "kms:ValidTo", &["1700000000"]).evaluate(&c));

@@ -289,11 +289,11 @@ fn split_action(action: &str) -> (&str, &str) {
 fn resource_account(dialect: Dialect, resource: &str) -> Option<&str> {
     let field = match dialect {
         // arn:partition:service:region:account:resource
-        Dialect::Aws => resource.splitn(6, ':').nth(4),
+        Dialect::Aws => resource.split(':').nth(4),
         // service:region:account:type:path
-        Dialect::Huawei => resource.splitn(5, ':').nth(2),
+        Dialect::Huawei => resource.split(':').nth(2),
         // acs:service:region:account:relative-id
-        Dialect::Alibaba => resource.splitn(5, ':').nth(3),
+        Dialect::Alibaba => resource.split(':').nth(3),
     };
     field.filter(|a| !a.is_empty() && !a.contains(['*', '?']))
 }
@@ -667,4 +667,244 @@ fn decide_alibaba(set: &PolicySet, _grants: &[Grant], req: &Request) -> Decision
         return Decision::no_allow(d, PolicyKind::Boundary, &req.action);
     }
     Decision::no_allow(d, PolicyKind::Identity, &req.action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::Outcome;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/k1";
+    const FOREIGN_KEY: &str = "arn:aws:kms:us-east-1:444455556666:key/k2";
+
+    fn statement() -> impl Strategy<Value = Value> {
+        let action = prop::sample::select(vec!["kms:Decrypt", "kms:Encrypt", "kms:*", "kms:De*", "*", "kms:CreateKey"]);
+        let resource = prop::sample::select(vec![
+            "*", KEY, "arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:444455556666:key/*",
+        ]);
+        let principal = prop::sample::select(vec![
+            "*", "arn:aws:iam::111122223333:root", "111122223333", "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:role/R", "arn:aws:iam::444455556666:root",
+        ]);
+        let condition = prop::sample::select(vec![
+            json!(null),
+            json!({"StringEquals": {"aws:username": "alice"}}),
+            json!({"StringNotEquals": {"kms:EncryptionContext:dept": "it"}}),
+            json!({"Bool": {"aws:SecureTransport": "true"}}),
+            json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+            json!({"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["dept"]}}),
+        ]);
+        (any::<bool>(), action, any::<bool>(), resource, any::<bool>(), principal, any::<bool>(), condition)
+            .prop_map(|(allow, a, not_a, r, not_r, p, not_p, c)| {
+                let mut s = json!({"Effect": if allow { "Allow" } else { "Deny" }});
+                s[if not_a { "NotAction" } else { "Action" }] = json!(a);
+                s[if not_r { "NotResource" } else { "Resource" }] = json!(r);
+                // Principal is only read from resource policies; NotPrincipal only with Deny.
+                s[if not_p && !allow { "NotPrincipal" } else { "Principal" }] = json!({"AWS": p});
+                if !c.is_null() {
+                    s["Condition"] = c;
+                }
+                s
+            })
+    }
+
+    fn policy_json() -> impl Strategy<Value = Value> {
+        prop::collection::vec(statement(), 1..4)
+            .prop_map(|stmts| json!({"Version": "2012-10-17", "Statement": stmts}))
+    }
+
+    fn parse_all(docs: &[Value]) -> Vec<Policy> {
+        docs.iter().map(|d| Policy::from_value(Dialect::Aws, d).unwrap()).collect()
+    }
+
+    #[derive(Clone, Debug)]
+    struct Docs {
+        identity: Vec<Value>,
+        resource: Vec<Value>,
+        scp_levels: Vec<Vec<Value>>,
+        rcp: Vec<Value>,
+        boundary: Vec<Value>,
+        session: Vec<Value>,
+    }
+
+    impl Docs {
+        fn lists(&mut self) -> Vec<&mut Vec<Value>> {
+            let mut out = vec![&mut self.identity, &mut self.resource, &mut self.rcp, &mut self.boundary, &mut self.session];
+            out.extend(self.scp_levels.iter_mut());
+            out
+        }
+        fn set(&self) -> PolicySet {
+            PolicySet {
+                identity: parse_all(&self.identity),
+                resource: parse_all(&self.resource),
+                scp_levels: self.scp_levels.iter().map(|l| parse_all(l)).collect(),
+                rcp: parse_all(&self.rcp),
+                boundary: parse_all(&self.boundary),
+                session: parse_all(&self.session),
+            }
+        }
+    }
+
+    fn docs() -> impl Strategy<Value = Docs> {
+        let list = |max| prop::collection::vec(policy_json(), 0..max);
+        (list(3), list(3), prop::collection::vec(prop::collection::vec(policy_json(), 1..3), 0..3), list(2), list(2), list(2))
+            .prop_map(|(identity, resource, scp_levels, rcp, boundary, session)| Docs {
+                identity, resource, scp_levels, rcp, boundary, session,
+            })
+    }
+
+    fn request() -> impl Strategy<Value = Request> {
+        let principal = prop::sample::select(vec![
+            "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:root",
+            "arn:aws:sts::111122223333:assumed-role/R/s", "arn:aws:sts::111122223333:federated-user/f",
+            "arn:aws:iam::444455556666:user/bob",
+        ]);
+        let action = prop::sample::select(vec!["kms:Decrypt", "kms:Encrypt", "kms:CreateKey", "kms:ScheduleKeyDeletion"]);
+        let resource = prop::sample::select(vec![KEY, FOREIGN_KEY, "*"]);
+        (principal, action, resource, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(p, a, r, tls, ip, ec)| {
+            let mut req = Request::new(Dialect::Aws, p, None, a, r);
+            req.context.set("aws:SecureTransport", tls.to_string());
+            if ip {
+                req.context.set("aws:SourceIp", "10.1.2.3");
+            }
+            if ec {
+                req.encryption_context.insert("dept".into(), "it".into());
+            }
+            req.populate_derived_keys();
+            req
+        })
+    }
+
+    fn grants() -> impl Strategy<Value = Vec<Grant>> {
+        let grantee = prop::sample::select(vec![
+            "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:role/R", "arn:aws:iam::444455556666:user/bob",
+        ]);
+        let op = prop::sample::select(vec!["Decrypt", "Encrypt", "CreateGrant"]);
+        prop::collection::vec((grantee, op, any::<bool>()), 0..3).prop_map(|gs| {
+            gs.into_iter()
+                .enumerate()
+                .map(|(i, (g, op, constrained))| Grant {
+                    grant_id: format!("g{i}"),
+                    key_id: KEY.into(),
+                    grantee: g.into(),
+                    operations: vec![op.into()],
+                    constraints: constrained.then(|| crate::request::GrantConstraints {
+                        equals: None,
+                        subset: Some([("dept".to_string(), "it".to_string())].into()),
+                    }),
+                    ..Grant::default()
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn adding_a_deny_never_allows(d in docs(), req in request(), g in grants(), extra in statement(), pick in any::<prop::sample::Index>()) {
+            let before = decide(&d.set(), &g, &req);
+            let mut d2 = d.clone();
+            let mut deny = extra;
+            deny["Effect"] = json!("Deny");
+            let mut lists = d2.lists();
+            let n = lists.len();
+            let list = &mut lists[pick.index(n)];
+            if list.is_empty() {
+                list.push(json!({"Version": "2012-10-17", "Statement": [deny]}));
+            } else {
+                let i = pick.index(list.len());
+                list[i]["Statement"].as_array_mut().unwrap().push(deny);
+            }
+            let after = decide(&d2.set(), &g, &req);
+            if before.decision != Outcome::Allow {
+                prop_assert_ne!(after.decision, Outcome::Allow, "before {:?}\nafter {:?}", before, after);
+            }
+        }
+
+        #[test]
+        fn removing_an_allow_never_allows(d in docs(), req in request(), g in grants(), pick in any::<prop::sample::Index>()) {
+            let before = decide(&d.set(), &g, &req);
+            let mut d2 = d.clone();
+            // Remove one Allow statement from a policy that keeps at least one statement.
+            let mut removed = false;
+            for list in d2.lists() {
+                for doc in list.iter_mut() {
+                    let stmts = doc["Statement"].as_array_mut().unwrap();
+                    if stmts.len() > 1 {
+                        if let Some(i) = stmts.iter().position(|s| s["Effect"] == "Allow") {
+                            if !removed && pick.index(2) == 0 {
+                                stmts.remove(i);
+                                removed = true;
+                            }
+                        }
+                    }
+                }
+            }
+            let after = decide(&d2.set(), &g, &req);
+            if before.decision != Outcome::Allow {
+                prop_assert_ne!(after.decision, Outcome::Allow, "before {:?}\nafter {:?}", before, after);
+            }
+        }
+
+        #[test]
+        fn explicit_deny_has_deny_reasons(d in docs(), req in request(), g in grants()) {
+            let dec = decide(&d.set(), &g, &req);
+            if dec.decision == Outcome::ExplicitDeny {
+                let all_deny = dec.reasons.iter().all(|r| matches!(r, Reason::Statement { effect: Effect::Deny, .. }));
+                prop_assert!(all_deny, "{:?}", dec);
+                prop_assert!(dec.phrase.as_deref().is_some_and(|p| p.starts_with("with an explicit deny in ")));
+            }
+        }
+    }
+
+    fn case(policies: Value, principal: &str, action: &str, resource: &str) -> Decision {
+        let v = json!({"dialect": "aws", "policies": policies,
+            "request": {"principal": principal, "action": action, "resource": resource}});
+        crate::case::Case::from_json(&v).unwrap().evaluate()
+    }
+
+    fn allow_all_key_policy(principal: &str) -> Value {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"}]})
+    }
+
+    #[test]
+    fn cross_account_needs_both_sides_and_a_supported_action() {
+        let bob = "arn:aws:iam::444455556666:user/bob";
+        let iam = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]});
+        let kp = allow_all_key_policy("arn:aws:iam::444455556666:root");
+        let both = case(json!({"resource": [kp.clone()], "identity": [iam.clone()]}), bob, "kms:Decrypt", KEY);
+        assert_eq!(both.decision, Outcome::Allow);
+        let key_only = case(json!({"resource": [kp.clone()]}), bob, "kms:Decrypt", KEY);
+        assert_eq!(key_only.phrase.as_deref(), Some("because no identity-based policy allows the kms:Decrypt action"));
+        let iam_only = case(json!({"identity": [iam.clone()]}), bob, "kms:Decrypt", KEY);
+        assert_eq!(iam_only.phrase.as_deref(), Some("because no resource-based policy allows the kms:Decrypt action"));
+        let unsupported = case(json!({"resource": [kp], "identity": [iam]}), bob, "kms:ScheduleKeyDeletion", KEY);
+        assert_eq!(unsupported.decision, Outcome::ImplicitDeny);
+        assert!(matches!(unsupported.reasons[..], [Reason::CrossAccountNotSupported]));
+    }
+
+    #[test]
+    fn role_named_in_key_policy_is_bounded_by_session_policy() {
+        let session = "arn:aws:sts::111122223333:assumed-role/R/s";
+        let kp = allow_all_key_policy("arn:aws:iam::111122223333:role/R");
+        assert!(case(json!({"resource": [kp.clone()]}), session, "kms:Decrypt", KEY).is_allowed());
+        let sp = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]});
+        let d = case(json!({"resource": [kp], "session": [sp]}), session, "kms:Decrypt", KEY);
+        assert_eq!(d.phrase.as_deref(), Some("because no session policy allows the kms:Decrypt action"));
+    }
+
+    #[test]
+    fn explicit_deny_phrase_names_the_scp() {
+        let scp = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Sid": "NoDelete", "Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}]});
+        let d = case(json!({"resource": [allow_all_key_policy("111122223333")], "scp": [scp]}),
+            "arn:aws:iam::111122223333:root", "kms:ScheduleKeyDeletion", KEY);
+        assert_eq!(d.decision, Outcome::ExplicitDeny);
+        assert_eq!(d.phrase.as_deref(), Some("with an explicit deny in a service control policy"));
+        assert!(matches!(&d.reasons[0], Reason::Statement { sid: Some(s), level: Some(0), .. } if s == "NoDelete"));
+    }
 }
