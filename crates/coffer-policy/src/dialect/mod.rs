@@ -112,3 +112,76 @@ impl Policy {
         Policy::from_node(dialect, Node::from_value(value))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    #[test]
+    fn version_names_the_dialect() {
+        let v = |s: &str| Dialect::detect(&Node::parse(&format!(r#"{{"Version": "{s}"}}"#)).unwrap());
+        assert_eq!(v("2012-10-17"), Some(Dialect::Aws));
+        assert_eq!(v("5.0"), Some(Dialect::Huawei));
+        assert_eq!(v("1"), Some(Dialect::Alibaba));
+        assert_eq!(v("3"), None);
+    }
+
+    #[test]
+    fn errors_point_at_the_place() {
+        let cases: &[(Dialect, &str, &str, &str)] = &[
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"Decrypt","Resource":"*"}]}"#, "/Statement/0/Action", "prefaced by a vendor"),
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":{"Effect":"allow","Action":"kms:Decrypt","Resource":"*"}}"#, "/Statement/Effect", "`Allow` or `Deny`"),
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","NotAction":"kms:Encrypt","Resource":"*"}]}"#, "/Statement/0/NotAction", "not both"),
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]}"#, "/Statement/0/Action", "must not be empty"),
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringMatch":{"aws:username":"a"}}}]}"#, "/Statement/0/Condition/StringMatch", "not part of the aws policy language"),
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Sid":"a","Effect":"Allow","Action":"kms:*","Resource":"*"},{"Sid":"a","Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#, "/Statement/1/Sid", "unique"),
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#, "/Statement/0/Effect", "duplicate member"),
+            (Dialect::Aws, r#"{"Version":"2012-10-18","Statement":[]}"#, "/Version", "unsupported `Version`"),
+            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"}}]}"#, "/Statement/0/Principal/AWS", "wildcards are not allowed"),
+            (Dialect::Huawei, r#"{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["kms:Decrypt"]}]}"#, "/Statement/0/Action/0", "service:resourceType:operation"),
+            (Dialect::Huawei, r#"{"Statement":[{"Effect":"Allow","Action":["kms:cmk:get"]}]}"#, "/", "missing `Version`"),
+            (Dialect::Alibaba, r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt"}]}"#, "/Statement/0", "must contain resources"),
+            (Dialect::Alibaba, r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","NotResource":"*"}]}"#, "/Statement/0/NotResource", "unknown statement element"),
+            (Dialect::Alibaba, r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEqualsIfExists":{"kms:tag/a":"b"}}}]}"#, "/Statement/0/Condition/StringEqualsIfExists", "IfExists"),
+        ];
+        for (d, text, pointer, needle) in cases {
+            let e = Policy::parse(*d, text).expect_err(text);
+            assert_eq!(e.pointer, *pointer, "{text}: {e}");
+            assert!(e.message.contains(needle), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn accepted_shapes() {
+        // A single statement object, scalar Action, legacy version, Huawei without Resource.
+        let p = Policy::parse(Dialect::Aws, r#"{"Statement":{"Effect":"Deny","Action":"kms:*","Resource":"*"}}"#).unwrap();
+        assert_eq!(p.version, None);
+        assert!(!p.variables_enabled());
+        let p = Policy::parse(Dialect::Huawei, r#"{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["kms:cmk:get"],"Condition":{"StringEndWithIfExists":{"g:UserName":["x"]},"Bool":{"g:MFAPresent":["true"]}}}]}"#).unwrap();
+        assert!(p.statements[0].resource.is_none());
+        assert_eq!(p.statements[0].conditions.len(), 2);
+    }
+
+    fn doc() -> impl Strategy<Value = (Dialect, serde_json::Value)> {
+        let aws = (prop::sample::select(vec!["kms:Decrypt", "kms:*", "*"]), prop::sample::select(vec!["*", "arn:aws:kms:*:111122223333:key/*"]), any::<bool>())
+            .prop_map(|(a, r, allow)| (Dialect::Aws, json!({"Version": "2012-10-17", "Statement": [{"Sid": "S1", "Effect": if allow {"Allow"} else {"Deny"}, "Action": [a], "Resource": r, "Condition": {"StringEquals": {"kms:EncryptionContext:k": ["${aws:username}", true, 10]}}}]})));
+        let huawei = prop::sample::select(vec!["kms:cmk:get", "kms::generateRandom", "kms:*:*"])
+            .prop_map(|a| (Dialect::Huawei, json!({"Version": "5.0", "Statement": [{"Effect": "Allow", "Action": [a], "Condition": {"NumberLessThan": {"kms:x": ["3"]}}}]})));
+        let alibaba = prop::sample::select(vec!["kms:Decrypt", "kms:List*"])
+            .prop_map(|a| (Dialect::Alibaba, json!({"Version": "1", "Statement": [{"Effect": "Allow", "Action": a, "Resource": ["acs:kms:*:*:key/*"], "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}]})));
+        prop_oneof![aws, huawei, alibaba]
+    }
+
+    proptest! {
+        #[test]
+        fn parse_print_round_trips((dialect, value) in doc()) {
+            let p = Policy::from_value(dialect, &value).unwrap();
+            let printed = serde_json::to_string(&p.source.to_value()).unwrap();
+            let q = Policy::parse(dialect, &printed).unwrap();
+            prop_assert_eq!(&p, &q);
+            prop_assert_eq!(q.source.to_value(), value);
+        }
+    }
+}
