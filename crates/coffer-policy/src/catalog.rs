@@ -648,6 +648,7 @@ mod tests {
     const HUAWEI_ACTIONS: &str =
         include_str!("../catalog/seeds/huawei-kms-identity-policy-actions.txt");
     const ALIBABA_RAM: &str = include_str!("../catalog/seeds/alibaba-kms-ram-access-control.txt");
+    const AWS_API_MODEL: &str = include_str!("../catalog/seeds/aws-kms-api-operations.txt");
     const ALIBABA_SAMPLES: &str = include_str!("../catalog/seeds/alibaba-kms-custom-policies.txt");
 
     fn aws() -> &'static Catalog {
@@ -1152,7 +1153,7 @@ mod tests {
                 c.apis.len(),
             )
         };
-        assert_eq!(counts(aws()), (52, 2, 37, 42, 0));
+        assert_eq!(counts(aws()), (56, 2, 37, 42, 0));
         assert_eq!(counts(huawei()), (55, 3, 20, 32, 56));
         assert_eq!(counts(alibaba()), (50, 6, 1, 8, 46));
     }
@@ -1165,9 +1166,32 @@ mod tests {
         assert_eq!(seed.condition_keys.len(), 37);
         let catalog = aws();
         assert_actions_match(catalog, &seed);
-        let names: Vec<&str> = catalog.actions.iter().map(|a| a.name.as_str()).collect();
+        // Beyond the reference's table: only operations of the API model, each named
+        // `kms:<Operation>`.
+        let operations: Vec<&str> = AWS_API_MODEL
+            .lines()
+            .filter_map(|l| l.strip_prefix("===").map(str::trim))
+            .collect();
         let seed_names: Vec<&str> = seed.actions.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, seed_names, "no action beyond the reference's");
+        let extra: Vec<&str> = catalog
+            .actions
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|n| !seed_names.contains(n))
+            .collect();
+        assert_eq!(extra, ["kms:DeriveSharedSecret", "kms:GetKeyLastUsage", "kms:ListKeyRotations", "kms:RotateKeyOnDemand"]);
+        for name in extra {
+            let op = name.trim_start_matches("kms:");
+            assert!(operations.contains(&op), "{name} is not an operation of the API model");
+        }
+        // And every operation of the API model has its action (ReEncrypt is two).
+        for op in operations {
+            let action = format!("kms:{op}");
+            let found = catalog.action(&action).is_some()
+                || (op == "ReEncrypt" && catalog.action("kms:ReEncryptFrom").is_some());
+            assert!(found, "the API operation {op} has no action");
+        }
+        assert_eq!(catalog.actions.len(), 56);
         assert_types_and_keys_match(catalog, &seed);
         assert!(catalog.apis.is_empty());
     }
