@@ -33,11 +33,12 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// The kind of policy a statement came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+/// The kind of policy a statement came from (or a document is used as).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyKind {
-    /// Identity-based policy (user, group, role).
+    /// Identity-based policy (user, group, role, agency).
+    #[default]
     Identity,
     /// Resource-based policy (KMS key policy, secret policy).
     Resource,

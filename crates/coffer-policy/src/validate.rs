@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::Dialect;
 use crate::catalog::{ActionDef, Catalog, ConditionKeyDef, KeyType};
@@ -48,27 +48,12 @@ impl fmt::Display for Severity {
 }
 
 /// What a document is used as; the rules on principals, required elements and size differ.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PolicyUse {
-    /// Attached to a user, group, role or agency.
-    #[default]
-    Identity,
-    /// Attached to a resource: a KMS key policy or a secret policy.
-    Resource,
-    /// A service control policy (an organization's guardrail on principals).
-    Scp,
-    /// A resource control policy (an organization's guardrail on resources).
-    Rcp,
-    /// A permissions boundary.
-    Boundary,
-    /// A session policy passed when assuming a role.
-    Session,
-}
+/// The same kinds as the decision flow's.
+pub use crate::decision::PolicyKind as PolicyUse;
 
 impl PolicyUse {
     /// The use as a noun phrase, for messages.
-    fn phrase(self) -> &'static str {
+    fn use_phrase(self) -> &'static str {
         match self {
             PolicyUse::Identity => "an identity policy",
             PolicyUse::Resource => "a resource policy",
@@ -483,7 +468,7 @@ impl<'a> Validator<'a> {
                 format!(
                     "the policy is {measured} {unit} long, but {} of {} may have at most \
                      {limit}; {fix}",
-                    u.phrase(),
+                    u.use_phrase(),
                     cloud(self.policy.dialect)
                 ),
             );
@@ -1082,7 +1067,7 @@ impl<'a> Validator<'a> {
                         format!(
                             "{} must not have `{principal_name}`: it applies to whoever it is \
                              attached to; remove the element",
-                            u.phrase()
+                            u.use_phrase()
                         ),
                     );
                 }

@@ -5,7 +5,7 @@
 //! (`acs:<service>:<region>:<account>:<relative-id>`), a principal and a condition key.
 //! Never: evaluate.
 
-use super::parse::Grammar;
+use super::parse::{Grammar, non_empty_principal, prefixed_condition_key};
 use crate::Dialect;
 use crate::model::PrincipalKind;
 
@@ -27,7 +27,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
     ],
     check_action,
     check_resource,
-    check_principal,
+    check_principal: non_empty_principal,
     check_condition_key,
 };
 
@@ -52,18 +52,9 @@ fn check_resource(r: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_principal(_kind: PrincipalKind, p: &str) -> Result<(), String> {
-    if p.is_empty() {
-        return Err("a principal must not be empty".to_owned());
-    }
-    Ok(())
-}
 
 fn check_condition_key(k: &str) -> Result<(), String> {
-    match k.split_once(':') {
-        Some((prefix, rest)) if !prefix.is_empty() && !rest.is_empty() => Ok(()),
-        _ => Err(format!("condition key `{k}` must have a prefix: `acs:` for global keys or the service's (`kms:`)")),
-    }
+    prefixed_condition_key(k, "acs:")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! Owns: what AWS accepts as an action, a resource, a principal and a condition key, with
 //! the validation messages IAM uses. Never: evaluate.
 
-use super::parse::Grammar;
+use super::parse::{Grammar, prefixed_condition_key};
 use crate::Dialect;
 use crate::model::PrincipalKind;
 
@@ -108,10 +108,7 @@ fn check_principal(kind: PrincipalKind, p: &str) -> Result<(), String> {
 }
 
 fn check_condition_key(k: &str) -> Result<(), String> {
-    match k.split_once(':') {
-        Some((vendor, rest)) if !vendor.is_empty() && !rest.is_empty() => Ok(()),
-        _ => Err(format!("condition key `{k}` must be prefaced by a vendor, e.g., aws, kms")),
-    }
+    prefixed_condition_key(k, "aws:")
 }
 
 #[cfg(test)]

@@ -47,6 +47,24 @@ pub(crate) struct Grammar {
     pub check_condition_key: fn(&str) -> Result<(), String>,
 }
 
+/// A principal value is any non-empty string (Huawei, Alibaba: the cloud resolves it).
+pub(crate) fn non_empty_principal(_kind: PrincipalKind, p: &str) -> Result<(), String> {
+    if p.is_empty() {
+        return Err("a principal must not be empty".to_owned());
+    }
+    Ok(())
+}
+
+/// A condition key is `prefix:name`; `global` names the dialect's global prefix for the message.
+pub(crate) fn prefixed_condition_key(k: &str, global: &str) -> Result<(), String> {
+    match k.split_once(':') {
+        Some((prefix, rest)) if !prefix.is_empty() && !rest.is_empty() => Ok(()),
+        _ => Err(format!(
+            "condition key `{k}` must have a prefix: `{global}` for global keys or the service's (`kms:`)"
+        )),
+    }
+}
+
 fn err(at: &Pointer, message: impl Into<String>) -> PolicyError {
     PolicyError { pointer: at.to_string(), message: message.into() }
 }
