@@ -104,17 +104,23 @@ impl Case {
     pub fn from_json(value: &serde_json::Value) -> Result<Case, CaseError> {
         let raw = RawCase::deserialize(value).map_err(|e| CaseError::Shape(e.to_string()))?;
         let dialect = Dialect::from_name(&raw.dialect).ok_or_else(|| {
-            CaseError::Shape(format!("unknown dialect `{}`: expected `aws`, `huawei` or `alibaba`", raw.dialect))
+            CaseError::Shape(format!(
+                "unknown dialect `{}`: expected `aws`, `huawei` or `alibaba`",
+                raw.dialect
+            ))
         })?;
-        let parse_list = |kind: &str, docs: &[serde_json::Value]| -> Result<Vec<Policy>, CaseError> {
-            docs.iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    Policy::from_value(dialect, d)
-                        .map_err(|source| CaseError::Policy { place: format!("policies/{kind}/{i}"), source })
-                })
-                .collect()
-        };
+        let parse_list =
+            |kind: &str, docs: &[serde_json::Value]| -> Result<Vec<Policy>, CaseError> {
+                docs.iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        Policy::from_value(dialect, d).map_err(|source| CaseError::Policy {
+                            place: format!("policies/{kind}/{i}"),
+                            source,
+                        })
+                    })
+                    .collect()
+            };
         let p = &raw.policies;
         let mut scp_levels = Vec::new();
         if !p.scp.is_empty() {
@@ -132,8 +138,13 @@ impl Case {
             session: parse_list("session", &p.session)?,
         };
         let r = raw.request;
-        let mut request =
-            Request::new(dialect, &r.principal, r.principal_account.as_deref(), &r.action, &r.resource);
+        let mut request = Request::new(
+            dialect,
+            &r.principal,
+            r.principal_account.as_deref(),
+            &r.action,
+            &r.resource,
+        );
         if let Some(ctx) = &r.context {
             request.context = Context::from_json(ctx).map_err(CaseError::Shape)?;
         }
@@ -173,7 +184,10 @@ mod tests {
         });
         let d = Case::from_json(&base).unwrap().evaluate();
         assert_eq!(d.decision, Outcome::ImplicitDeny);
-        assert_eq!(d.phrase.as_deref(), Some("because no identity-based policy allows the kms:Decrypt action"));
+        assert_eq!(
+            d.phrase.as_deref(),
+            Some("because no identity-based policy allows the kms:Decrypt action")
+        );
 
         let mut allowed = base.clone();
         allowed["policies"]["identity"] = json!([{"Version": "2012-10-17", "Statement": [
@@ -188,10 +202,16 @@ mod tests {
 
     #[test]
     fn bad_cases_say_where() {
-        let err = Case::from_json(&json!({"dialect": "gcp", "request": {"principal": "p", "action": "a"}})).unwrap_err();
+        let err = Case::from_json(
+            &json!({"dialect": "gcp", "request": {"principal": "p", "action": "a"}}),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("`gcp`"), "{err}");
-        let err = Case::from_json(&json!({"dialect": "aws", "policies": {"identity": [{"Statement": []}]},
-            "request": {"principal": "p", "action": "a"}})).unwrap_err();
+        let err = Case::from_json(
+            &json!({"dialect": "aws", "policies": {"identity": [{"Statement": []}]},
+            "request": {"principal": "p", "action": "a"}}),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("policies/identity/0"), "{err}");
     }
 }

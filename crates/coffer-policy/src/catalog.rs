@@ -302,38 +302,14 @@ impl Catalog {
         let dialect = file.dialect;
         let problem = |problem: String| CatalogError::Inconsistent { dialect, problem };
         let sections = [
-            (
-                "actions",
-                file.actions
-                    .iter()
-                    .map(|s| s.source.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            (
-                "resource_types",
-                file.resource_types
-                    .iter()
-                    .map(|s| s.source.as_str())
-                    .collect(),
-            ),
-            (
-                "condition_keys",
-                file.condition_keys
-                    .iter()
-                    .map(|s| s.source.as_str())
-                    .collect(),
-            ),
+            ("actions", file.actions.iter().map(|s| s.source.as_str()).collect::<Vec<_>>()),
+            ("resource_types", file.resource_types.iter().map(|s| s.source.as_str()).collect()),
+            ("condition_keys", file.condition_keys.iter().map(|s| s.source.as_str()).collect()),
             (
                 "global_condition_keys",
-                file.global_condition_keys
-                    .iter()
-                    .map(|s| s.source.as_str())
-                    .collect(),
+                file.global_condition_keys.iter().map(|s| s.source.as_str()).collect(),
             ),
-            (
-                "apis",
-                file.apis.iter().map(|s| s.source.as_str()).collect(),
-            ),
+            ("apis", file.apis.iter().map(|s| s.source.as_str()).collect()),
         ];
         for (name, sources) in sections {
             if sources.iter().any(|s| s.trim().is_empty()) {
@@ -356,14 +332,9 @@ impl Catalog {
     /// The action named `name` (ignoring ASCII case), or else the first action that has `name`
     /// as a legacy alias.
     pub fn action(&self, name: &str) -> Option<&ActionDef> {
-        self.actions
-            .iter()
-            .find(|a| a.name.eq_ignore_ascii_case(name))
-            .or_else(|| {
-                self.actions
-                    .iter()
-                    .find(|a| a.aliases.iter().any(|x| x.eq_ignore_ascii_case(name)))
-            })
+        self.actions.iter().find(|a| a.name.eq_ignore_ascii_case(name)).or_else(|| {
+            self.actions.iter().find(|a| a.aliases.iter().any(|x| x.eq_ignore_ascii_case(name)))
+        })
     }
 
     /// Every action that `name` grants: the action of that name, or all actions that have it as
@@ -380,9 +351,7 @@ impl Catalog {
 
     /// The resource type named `name` (ignoring ASCII case).
     pub fn resource_type(&self, name: &str) -> Option<&ResourceTypeDef> {
-        self.resource_types
-            .iter()
-            .find(|r| r.name.eq_ignore_ascii_case(name))
+        self.resource_types.iter().find(|r| r.name.eq_ignore_ascii_case(name))
     }
 
     /// The definition of the condition key `key` as written in a policy, among the service's and
@@ -390,18 +359,10 @@ impl Catalog {
     /// with the longest prefix that `key` extends (`aws:ResourceTag/Project` is
     /// `aws:ResourceTag/${TagKey}`).
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKeyDef> {
-        let all = || {
-            self.condition_keys
-                .iter()
-                .chain(&self.global_condition_keys)
-        };
-        all()
-            .find(|k| k.name.eq_ignore_ascii_case(key))
-            .or_else(|| {
-                all()
-                    .filter(|k| k.matches(key))
-                    .max_by_key(|k| k.template_prefix().map_or(0, str::len))
-            })
+        let all = || self.condition_keys.iter().chain(&self.global_condition_keys);
+        all().find(|k| k.name.eq_ignore_ascii_case(key)).or_else(|| {
+            all().filter(|k| k.matches(key)).max_by_key(|k| k.template_prefix().map_or(0, str::len))
+        })
     }
 
     /// The resource type whose pattern the concrete ARN/URN `resource` has, e.g. `key` for
@@ -414,9 +375,7 @@ impl Catalog {
     /// The API operation `operation` (ignoring ASCII case): its name, or for REST APIs its
     /// method and path as documented.
     pub fn api(&self, operation: &str) -> Option<&ApiDef> {
-        self.apis
-            .iter()
-            .find(|a| a.operation.eq_ignore_ascii_case(operation))
+        self.apis.iter().find(|a| a.operation.eq_ignore_ascii_case(operation))
     }
 
     /// Every API operation that requires `action` (always or conditionally).
@@ -459,24 +418,13 @@ impl Catalog {
                 .chain(&self.global_condition_keys)
                 .any(|k| k.name.eq_ignore_ascii_case(name))
         };
-        let defined_action = |name: &str| {
-            self.actions
-                .iter()
-                .any(|a| a.name.eq_ignore_ascii_case(name))
-        };
+        let defined_action =
+            |name: &str| self.actions.iter().any(|a| a.name.eq_ignore_ascii_case(name));
         for (i, a) in self.actions.iter().enumerate() {
             if !starts_with_ignore_case(&a.name, &prefix) {
-                return Err(format!(
-                    "action {} lacks the service prefix {prefix}",
-                    a.name
-                ));
+                return Err(format!("action {} lacks the service prefix {prefix}", a.name));
             }
-            if self
-                .actions
-                .iter()
-                .skip(i + 1)
-                .any(|b| b.name.eq_ignore_ascii_case(&a.name))
-            {
+            if self.actions.iter().skip(i + 1).any(|b| b.name.eq_ignore_ascii_case(&a.name)) {
                 return Err(format!("action {} is listed twice", a.name));
             }
             for r in &a.resource_types {
@@ -499,38 +447,24 @@ impl Catalog {
             }
             for alias in &a.aliases {
                 if defined_action(alias) {
-                    return Err(format!(
-                        "action {}: alias {alias} is an action's name",
-                        a.name
-                    ));
+                    return Err(format!("action {}: alias {alias} is an action's name", a.name));
                 }
             }
         }
         for (i, t) in self.resource_types.iter().enumerate() {
-            if self
-                .resource_types
-                .iter()
-                .skip(i + 1)
-                .any(|u| u.name.eq_ignore_ascii_case(&t.name))
+            if self.resource_types.iter().skip(i + 1).any(|u| u.name.eq_ignore_ascii_case(&t.name))
             {
                 return Err(format!("resource type {} is listed twice", t.name));
             }
             for k in &t.condition_keys {
                 if !defined_key(k) {
-                    return Err(format!(
-                        "resource type {}: undefined condition key {k}",
-                        t.name
-                    ));
+                    return Err(format!("resource type {}: undefined condition key {k}", t.name));
                 }
             }
         }
         for keys in [&self.condition_keys, &self.global_condition_keys] {
             for (i, k) in keys.iter().enumerate() {
-                if keys
-                    .iter()
-                    .skip(i + 1)
-                    .any(|l| l.name.eq_ignore_ascii_case(&k.name))
-                {
+                if keys.iter().skip(i + 1).any(|l| l.name.eq_ignore_ascii_case(&k.name)) {
                     return Err(format!("condition key {} is listed twice", k.name));
                 }
             }
@@ -564,8 +498,7 @@ fn flatten<T>(sections: Vec<Section<T>>) -> Vec<T> {
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    s.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// The literal part of `name` before a trailing `${...}` or `<...>` placeholder.
@@ -618,9 +551,9 @@ fn pattern_parts(pattern: &str) -> Vec<Part<'_>> {
 fn match_pattern(parts: &[Part<'_>], s: &str) -> bool {
     match parts.split_first() {
         None => s.is_empty(),
-        Some((Part::Literal(literal), rest)) => s
-            .strip_prefix(literal)
-            .is_some_and(|tail| match_pattern(rest, tail)),
+        Some((Part::Literal(literal), rest)) => {
+            s.strip_prefix(literal).is_some_and(|tail| match_pattern(rest, tail))
+        }
         Some((Part::Placeholder, rest)) => {
             let last = !rest.contains(&Part::Placeholder);
             for (i, c) in s.char_indices() {
@@ -703,10 +636,7 @@ mod tests {
     }
 
     fn rref(name: &str, required: bool) -> ResourceRef {
-        ResourceRef {
-            resource_type: name.to_owned(),
-            required,
-        }
+        ResourceRef { resource_type: name.to_owned(), required }
     }
 
     /// The three tables of the AWS Service Authorization Reference page.
@@ -735,32 +665,19 @@ mod tests {
             };
             seed.condition_keys.push((name.to_owned(), key_type, multi));
         }
-        for line in lines[types_at + 1..keys_title]
-            .iter()
-            .filter(|l| !l.is_empty())
-        {
+        for line in lines[types_at + 1..keys_title].iter().filter(|l| !l.is_empty()) {
             match line.split_once(" arn:") {
                 Some((name, rest)) => {
-                    seed.resource_types
-                        .push((name.to_owned(), format!("arn:{rest}"), Vec::new()));
+                    seed.resource_types.push((name.to_owned(), format!("arn:{rest}"), Vec::new()));
                 }
-                None => seed
-                    .resource_types
-                    .last_mut()
-                    .unwrap()
-                    .2
-                    .push((*line).to_owned()),
+                None => seed.resource_types.last_mut().unwrap().2.push((*line).to_owned()),
             }
         }
         let type_names: Vec<String> = seed.resource_types.iter().map(|t| t.0.clone()).collect();
         let levels = ["Permissions management", "Write", "Read", "List", "Tagging"];
-        for line in lines[actions_at + 1..types_title]
-            .iter()
-            .filter(|l| !l.is_empty())
-        {
-            let header = levels
-                .iter()
-                .find(|l| line.contains(' ') && line.ends_with(&format!(" {l}")));
+        for line in lines[actions_at + 1..types_title].iter().filter(|l| !l.is_empty()) {
+            let header =
+                levels.iter().find(|l| line.contains(' ') && line.ends_with(&format!(" {l}")));
             if let Some(level) = header {
                 seed.actions.push(SeedAction {
                     name: format!("kms:{}", line.split(' ').next().unwrap()),
@@ -805,18 +722,12 @@ mod tests {
         );
         assert_eq!(t3.len() % 2, 0);
         for pair in t3.chunks(2) {
-            seed.resource_types
-                .push((pair[0].clone(), pair[1].clone(), Vec::new()));
+            seed.resource_types.push((pair[0].clone(), pair[1].clone(), Vec::new()));
         }
         let t4 = cells(
             "Table 4 Service-specific condition keys supported by KMS",
             None,
-            &[
-                "Service-specific Condition Key",
-                "Type",
-                "Single-valued/Multivalued",
-                "Description",
-            ],
+            &["Service-specific Condition Key", "Type", "Single-valued/Multivalued", "Description"],
         );
         assert_eq!(t4.len() % 4, 0);
         for row in t4.chunks(4) {
@@ -850,9 +761,7 @@ mod tests {
             let cell = &t1[i];
             cell.starts_with("kms:")
                 && cell.matches(':').count() == 2
-                && t1
-                    .get(i + 1)
-                    .is_some_and(|d| d.starts_with("Grants permission"))
+                && t1.get(i + 1).is_some_and(|d| d.starts_with("Grants permission"))
         };
         let mut i = 0;
         while i < t1.len() {
@@ -935,13 +844,11 @@ mod tests {
     fn alibaba_seed() -> Seed {
         let lines: Vec<&str> = ALIBABA_RAM.lines().map(str::trim).collect();
         let mut seed = Seed::default();
-        for line in lines[position(&lines, "Resource type ARN") + 1..]
-            .iter()
-            .take_while(|l| !l.is_empty())
+        for line in
+            lines[position(&lines, "Resource type ARN") + 1..].iter().take_while(|l| !l.is_empty())
         {
             let (name, rest) = line.split_once(" acs:").unwrap();
-            seed.resource_types
-                .push((name.to_owned(), format!("acs:{rest}"), Vec::new()));
+            seed.resource_types.push((name.to_owned(), format!("acs:{rest}"), Vec::new()));
         }
         let start = position(&lines, "• Key API operations");
         let end = position(&lines, "Policy conditions in KMS");
@@ -981,25 +888,14 @@ mod tests {
                     ..SeedRow::default()
                 });
             } else if words.len() == 1 && rows.last().is_none_or(|r| r.cell.is_some()) {
-                rows.push(SeedRow {
-                    operation: words[0].to_owned(),
-                    ..SeedRow::default()
-                });
+                rows.push(SeedRow { operation: words[0].to_owned(), ..SeedRow::default() });
             } else {
                 let row = rows.last_mut().unwrap();
                 assert!(row.cell.is_none(), "unexpected line {line}");
                 row.cell = Some((*line).to_owned());
             }
         }
-        for SeedRow {
-            operation,
-            actions,
-            conditional,
-            wildcards,
-            cell,
-            note,
-        } in rows
-        {
+        for SeedRow { operation, actions, conditional, wildcards, cell, note } in rows {
             let cell = cell.unwrap();
             let (names, required): (Vec<String>, bool) = if cell == "None" {
                 (Vec::new(), true)
@@ -1010,12 +906,7 @@ mod tests {
             } else {
                 (vec![cell.clone()], true)
             };
-            assert!(
-                names
-                    .iter()
-                    .all(|n| seed.resource_types.iter().any(|t| t.0 == *n)),
-                "{cell}"
-            );
+            assert!(names.iter().all(|n| seed.resource_types.iter().any(|t| t.0 == *n)), "{cell}");
             for a in &actions {
                 if seed.actions.iter().any(|s| s.name == *a) {
                     continue;
@@ -1048,8 +939,7 @@ mod tests {
         let conditions = &conditions[..conditions.find("Examples of RAM policies").unwrap()];
         for word in conditions.split_whitespace() {
             if word.starts_with("kms:") {
-                seed.condition_keys
-                    .push((word.to_owned(), KeyType::String, false));
+                seed.condition_keys.push((word.to_owned(), KeyType::String, false));
             }
         }
         seed
@@ -1057,10 +947,7 @@ mod tests {
 
     fn capitalised(s: &str) -> String {
         let mut chars = s.trim().chars();
-        chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
+        chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
     }
 
     /// The quoted `kms:` strings of the JSON policies in a page: (actions, condition keys).
@@ -1091,9 +978,7 @@ mod tests {
 
     fn assert_actions_match(catalog: &Catalog, seed: &Seed) {
         for s in &seed.actions {
-            let a = catalog
-                .action(&s.name)
-                .unwrap_or_else(|| panic!("{} missing", s.name));
+            let a = catalog.action(&s.name).unwrap_or_else(|| panic!("{} missing", s.name));
             assert_eq!(a.name, s.name);
             assert_eq!(Some(a.access_level), s.level, "{}", s.name);
             assert_eq!(a.resource_types, s.resource_types, "{}", s.name);
@@ -1104,11 +989,7 @@ mod tests {
     }
 
     fn assert_types_and_keys_match(catalog: &Catalog, seed: &Seed) {
-        let names: Vec<&str> = catalog
-            .resource_types
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
+        let names: Vec<&str> = catalog.resource_types.iter().map(|t| t.name.as_str()).collect();
         let seed_names: Vec<&str> = seed.resource_types.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(names, seed_names);
         for (name, pattern, keys) in &seed.resource_types {
@@ -1168,10 +1049,8 @@ mod tests {
         assert_actions_match(catalog, &seed);
         // Beyond the reference's table: only operations of the API model, each named
         // `kms:<Operation>`.
-        let operations: Vec<&str> = AWS_API_MODEL
-            .lines()
-            .filter_map(|l| l.strip_prefix("===").map(str::trim))
-            .collect();
+        let operations: Vec<&str> =
+            AWS_API_MODEL.lines().filter_map(|l| l.strip_prefix("===").map(str::trim)).collect();
         let seed_names: Vec<&str> = seed.actions.iter().map(|a| a.name.as_str()).collect();
         let extra: Vec<&str> = catalog
             .actions
@@ -1179,7 +1058,15 @@ mod tests {
             .map(|a| a.name.as_str())
             .filter(|n| !seed_names.contains(n))
             .collect();
-        assert_eq!(extra, ["kms:DeriveSharedSecret", "kms:GetKeyLastUsage", "kms:ListKeyRotations", "kms:RotateKeyOnDemand"]);
+        assert_eq!(
+            extra,
+            [
+                "kms:DeriveSharedSecret",
+                "kms:GetKeyLastUsage",
+                "kms:ListKeyRotations",
+                "kms:RotateKeyOnDemand"
+            ]
+        );
         for name in extra {
             let op = name.trim_start_matches("kms:");
             assert!(operations.contains(&op), "{name} is not an operation of the API model");
@@ -1227,23 +1114,10 @@ mod tests {
         assert_eq!(catalog.apis.len(), seed.apis.len());
         for (api, s) in catalog.apis.iter().zip(&seed.apis) {
             assert_eq!(
-                (
-                    &api.operation,
-                    &api.actions,
-                    &api.conditional_actions,
-                    &api.resource_types
-                ),
-                (
-                    &s.operation,
-                    &s.actions,
-                    &s.conditional_actions,
-                    &s.resource_types
-                )
+                (&api.operation, &api.actions, &api.conditional_actions, &api.resource_types),
+                (&s.operation, &s.actions, &s.conditional_actions, &s.resource_types)
             );
-            assert_eq!(
-                api.note.is_some(),
-                s.note.is_some() || api.operation == "ReEncrypt"
-            );
+            assert_eq!(api.note.is_some(), s.note.is_some() || api.operation == "ReEncrypt");
         }
         // Beyond the tables: only the actions the sample policies grant.
         let (sample_actions, sample_keys) = policy_names(ALIBABA_SAMPLES);
@@ -1266,16 +1140,11 @@ mod tests {
             "kms:CreateAlias",
             "kms:ScheduleKeyDeletion",
         ] {
-            assert!(
-                aws_actions.iter().any(|x| x == a),
-                "{a} not found in the examples"
-            );
+            assert!(aws_actions.iter().any(|x| x == a), "{a} not found in the examples");
         }
-        for (catalog, text) in [
-            (aws(), AWS_EXAMPLES),
-            (alibaba(), ALIBABA_RAM),
-            (alibaba(), ALIBABA_SAMPLES),
-        ] {
+        for (catalog, text) in
+            [(aws(), AWS_EXAMPLES), (alibaba(), ALIBABA_RAM), (alibaba(), ALIBABA_SAMPLES)]
+        {
             let (actions, keys) = policy_names(text);
             assert!(actions.len() >= 5, "{actions:?}");
             for a in actions.iter().filter(|a| a.starts_with("kms:")) {
@@ -1292,28 +1161,15 @@ mod tests {
         for dialect in Dialect::ALL {
             let catalog = Catalog::for_dialect(dialect);
             for k in &catalog.global_condition_keys {
-                assert!(
-                    k.name.starts_with(dialect.global_key_prefix()),
-                    "{}",
-                    k.name
-                );
+                assert!(k.name.starts_with(dialect.global_key_prefix()), "{}", k.name);
             }
         }
-        assert_eq!(
-            aws().condition_key("AWS:SourceIP").unwrap().key_type,
-            KeyType::IpAddress
-        );
+        assert_eq!(aws().condition_key("AWS:SourceIP").unwrap().key_type, KeyType::IpAddress);
         assert!(aws().condition_key("aws:TagKeys").unwrap().multi_valued);
         assert!(huawei().condition_key("g:TagKeys").unwrap().multi_valued);
+        assert_eq!(alibaba().condition_key("acs:SourceIp").unwrap().key_type, KeyType::IpAddress);
         assert_eq!(
-            alibaba().condition_key("acs:SourceIp").unwrap().key_type,
-            KeyType::IpAddress
-        );
-        assert_eq!(
-            huawei()
-                .condition_key("g:EnterpriseProjectId")
-                .unwrap()
-                .key_type,
+            huawei().condition_key("g:EnterpriseProjectId").unwrap().key_type,
             KeyType::String
         );
     }
@@ -1321,27 +1177,12 @@ mod tests {
     #[test]
     fn catalog_lookups_ignore_case_and_find_aliases() {
         assert_eq!(aws().action("KMS:decrypt").unwrap().name, "kms:Decrypt");
-        assert_eq!(
-            huawei().action("kms:CMK:DecryptData").unwrap().name,
-            "kms:cmk:decryptData"
-        );
-        assert_eq!(
-            huawei().action("kms::GENERATERANDOM").unwrap().name,
-            "kms::generateRandom"
-        );
-        assert_eq!(
-            huawei().action("kms:cmk:generate").unwrap().name,
-            "kms::generateRandom"
-        );
-        assert_eq!(
-            huawei().action("kms:dek:Decrypt").unwrap().name,
-            "kms:cmk:decryptDataKey"
-        );
-        let update: Vec<&str> = huawei()
-            .actions_for("kms:cmk:update")
-            .iter()
-            .map(|a| a.name.as_str())
-            .collect();
+        assert_eq!(huawei().action("kms:CMK:DecryptData").unwrap().name, "kms:cmk:decryptData");
+        assert_eq!(huawei().action("kms::GENERATERANDOM").unwrap().name, "kms::generateRandom");
+        assert_eq!(huawei().action("kms:cmk:generate").unwrap().name, "kms::generateRandom");
+        assert_eq!(huawei().action("kms:dek:Decrypt").unwrap().name, "kms:cmk:decryptDataKey");
+        let update: Vec<&str> =
+            huawei().actions_for("kms:cmk:update").iter().map(|a| a.name.as_str()).collect();
         assert_eq!(
             update,
             [
@@ -1351,22 +1192,13 @@ mod tests {
                 "kms:cmk:updateKeyDescription"
             ]
         );
-        assert_eq!(
-            alibaba().action("kms:reencryptfrom").unwrap().name,
-            "kms:ReEncryptFrom"
-        );
+        assert_eq!(alibaba().action("kms:reencryptfrom").unwrap().name, "kms:ReEncryptFrom");
         assert!(aws().action("kms:Decrypt2").is_none());
         assert!(aws().action("kms:Decrypt*").is_none());
         assert_eq!(aws().resource_type("KEY").unwrap().name, "key");
         assert_eq!(huawei().resource_type("keyid").unwrap().name, "KeyId");
-        assert_eq!(
-            alibaba().resource_type("key container").unwrap().name,
-            "Key container"
-        );
-        assert_eq!(
-            aws().condition_key("KMS:callerACCOUNT").unwrap().name,
-            "kms:CallerAccount"
-        );
+        assert_eq!(alibaba().resource_type("key container").unwrap().name, "Key container");
+        assert_eq!(aws().condition_key("KMS:callerACCOUNT").unwrap().name, "kms:CallerAccount");
         assert_eq!(
             aws().action("kms:CreateGrant").unwrap().access_level,
             AccessLevel::PermissionsManagement
@@ -1376,20 +1208,14 @@ mod tests {
             AccessLevel::PermissionsManagement
         );
         assert_eq!(
-            huawei()
-                .api("post /v1.0/{project_id}/kms/gen-random")
-                .unwrap()
-                .actions,
+            huawei().api("post /v1.0/{project_id}/kms/gen-random").unwrap().actions,
             ["kms::generateRandom"]
         );
         let get_secret = alibaba().api("GetSecretValue").unwrap();
         assert_eq!(get_secret.actions, ["kms:GetSecretValue"]);
         assert_eq!(get_secret.conditional_actions, ["kms:Decrypt"]);
-        let decrypt_apis: Vec<&str> = alibaba()
-            .apis_for_action("kms:Decrypt")
-            .iter()
-            .map(|a| a.operation.as_str())
-            .collect();
+        let decrypt_apis: Vec<&str> =
+            alibaba().apis_for_action("kms:Decrypt").iter().map(|a| a.operation.as_str()).collect();
         assert_eq!(decrypt_apis, ["Decrypt", "GetSecretValue"]);
         assert_eq!(huawei().apis_for_action("kms:cmk:createDataKey").len(), 2);
     }
@@ -1397,31 +1223,14 @@ mod tests {
     #[test]
     fn catalog_template_condition_keys_resolve() {
         let context = aws().condition_key("kms:EncryptionContext:Dept").unwrap();
-        assert_eq!(
-            context.name,
-            "kms:EncryptionContext:${EncryptionContextKey}"
-        );
+        assert_eq!(context.name, "kms:EncryptionContext:${EncryptionContextKey}");
         assert_eq!(context.template_prefix(), Some("kms:EncryptionContext:"));
         assert_eq!(
-            aws()
-                .condition_key("kms:encryptioncontext:dept")
-                .unwrap()
-                .name,
+            aws().condition_key("kms:encryptioncontext:dept").unwrap().name,
             "kms:EncryptionContext:${EncryptionContextKey}"
         );
-        assert!(
-            !aws()
-                .condition_key("kms:EncryptionContextKeys")
-                .unwrap()
-                .name
-                .contains('$')
-        );
-        assert!(
-            aws()
-                .condition_key("kms:EncryptionContextKeys")
-                .unwrap()
-                .multi_valued
-        );
+        assert!(!aws().condition_key("kms:EncryptionContextKeys").unwrap().name.contains('$'));
+        assert!(aws().condition_key("kms:EncryptionContextKeys").unwrap().multi_valued);
         assert!(aws().condition_key("kms:EncryptionContext:").is_none());
         assert_eq!(
             aws().condition_key("aws:ResourceTag/Project").unwrap().name,
@@ -1431,14 +1240,8 @@ mod tests {
             aws().condition_key("aws:PrincipalTag/team").unwrap().name,
             "aws:PrincipalTag/${TagKey}"
         );
-        assert_eq!(
-            alibaba().condition_key("kms:tag/Project").unwrap().name,
-            "kms:tag/<tag-key>"
-        );
-        assert_eq!(
-            alibaba().condition_key("KMS:Tag/Project").unwrap().key_type,
-            KeyType::String
-        );
+        assert_eq!(alibaba().condition_key("kms:tag/Project").unwrap().name, "kms:tag/<tag-key>");
+        assert_eq!(alibaba().condition_key("KMS:Tag/Project").unwrap().key_type, KeyType::String);
         assert_eq!(
             huawei().condition_key("g:ResourceTag/owner").unwrap().name,
             "g:ResourceTag/<tag-key>"
@@ -1474,16 +1277,10 @@ mod tests {
             type_of(aws, "arn:aws-cn:kms:cn-north-1:111122223333:alias/x").as_deref(),
             Some("alias")
         );
-        assert_eq!(
-            type_of(aws, "arn:aws:kms:us-east-1:111122223333:key/"),
-            None
-        );
+        assert_eq!(type_of(aws, "arn:aws:kms:us-east-1:111122223333:key/"), None);
         assert_eq!(type_of(aws, "arn:aws:kms::111122223333:key/k"), None);
         assert_eq!(type_of(aws, "arn:aws:s3:::bucket/key"), None);
-        assert_eq!(
-            type_of(aws, "arn:aws:kms:us-east-1:111122223333:key/a:b"),
-            None
-        );
+        assert_eq!(type_of(aws, "arn:aws:kms:us-east-1:111122223333:key/a:b"), None);
         let huawei = huawei();
         assert_eq!(
             type_of(
@@ -1503,10 +1300,7 @@ mod tests {
         );
         assert_eq!(type_of(huawei, "kms:cn-north-4:0970dd7a:keyid:k"), None);
         let alibaba = alibaba();
-        assert_eq!(
-            type_of(alibaba, "acs:kms:cn-hangzhou:123456:key/abc").as_deref(),
-            Some("Key")
-        );
+        assert_eq!(type_of(alibaba, "acs:kms:cn-hangzhou:123456:key/abc").as_deref(), Some("Key"));
         assert_eq!(
             type_of(alibaba, "acs:kms:cn-hangzhou:123456:key").as_deref(),
             Some("Key container")
@@ -1530,17 +1324,9 @@ mod tests {
     fn catalog_pattern_parts_understand_both_placeholder_spellings() {
         assert_eq!(
             pattern_parts("a:${X}/b<y>"),
-            [
-                Part::Literal("a:"),
-                Part::Placeholder,
-                Part::Literal("/b"),
-                Part::Placeholder
-            ]
+            [Part::Literal("a:"), Part::Placeholder, Part::Literal("/b"), Part::Placeholder]
         );
-        assert_eq!(
-            template_prefix("g:ResourceTag/<tag-key>"),
-            Some("g:ResourceTag/")
-        );
+        assert_eq!(template_prefix("g:ResourceTag/<tag-key>"), Some("g:ResourceTag/"));
         assert_eq!(template_prefix("kms:CallerAccount"), None);
         assert!(Catalog::from_toml("dialect = \"aws\"").is_err());
     }

@@ -105,13 +105,26 @@ impl OpKind {
     pub fn family(self) -> Family {
         use OpKind::*;
         match self {
-            StringEquals | StringNotEquals | StringEqualsIgnoreCase | StringNotEqualsIgnoreCase
-            | StringLike | StringNotLike | StringContains | StringStartWith | StringEndWith => {
-                Family::String
-            }
-            NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals
-            | NumericGreaterThan | NumericGreaterThanEquals => Family::Numeric,
-            DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+            StringEquals
+            | StringNotEquals
+            | StringEqualsIgnoreCase
+            | StringNotEqualsIgnoreCase
+            | StringLike
+            | StringNotLike
+            | StringContains
+            | StringStartWith
+            | StringEndWith => Family::String,
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
+            | NumericGreaterThanEquals => Family::Numeric,
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
             | DateGreaterThanEquals => Family::Date,
             Bool => Family::Bool,
             BinaryEquals => Family::Binary,
@@ -314,7 +327,11 @@ impl Operator {
                 lookup(rest, *d).is_some()
                     || rest.strip_suffix("IfExists").is_some_and(|b| lookup(b, *d).is_some())
             });
-            return Err(if elsewhere { OperatorError::NotInDialect } else { OperatorError::Unknown });
+            return Err(if elsewhere {
+                OperatorError::NotInDialect
+            } else {
+                OperatorError::Unknown
+            });
         };
         if dialect == Dialect::Alibaba && (set.is_some() || if_exists) {
             return Err(OperatorError::BadQualifier(
@@ -366,7 +383,12 @@ pub struct Condition {
 
 impl Condition {
     /// Compiles a condition. `variables` enables `${...}` in string and ARN values.
-    pub fn new(operator: Operator, key: &str, raw_values: Vec<String>, variables: bool) -> Condition {
+    pub fn new(
+        operator: Operator,
+        key: &str,
+        raw_values: Vec<String>,
+        variables: bool,
+    ) -> Condition {
         let vars = variables && operator.kind.takes_variables();
         let values = match operator.kind.family() {
             Family::String => {
@@ -376,7 +398,9 @@ impl Condition {
             Family::Arn => {
                 Values::Arn(raw_values.iter().map(|v| ArnPattern::compile(v, vars)).collect())
             }
-            Family::Numeric => Values::Numeric(raw_values.iter().map(|v| parse_number(v)).collect()),
+            Family::Numeric => {
+                Values::Numeric(raw_values.iter().map(|v| parse_number(v)).collect())
+            }
             Family::Date => Values::Date(raw_values.iter().map(|v| parse_date(v)).collect()),
             Family::Bool => Values::Bool(raw_values.iter().map(|v| parse_bool(v)).collect()),
             Family::Binary => Values::Binary(
@@ -388,7 +412,13 @@ impl Condition {
             Family::Ip => Values::Ip(raw_values.iter().map(|v| parse_cidr(v)).collect()),
             Family::Null => Values::Null(raw_values.iter().map(|v| parse_bool(v)).collect()),
         };
-        Condition { operator, key: key.to_owned(), key_lower: key.to_lowercase(), raw_values, values }
+        Condition {
+            operator,
+            key: key.to_owned(),
+            key_lower: key.to_lowercase(),
+            raw_values,
+            values,
+        }
     }
 
     /// The values that failed to compile for the operator's type, for validation.
@@ -532,7 +562,7 @@ pub fn parse_cidr(s: &str) -> Option<IpNet> {
 /// offset or fractional seconds) or epoch seconds, as nanoseconds since the epoch.
 pub fn parse_date(s: &str) -> Option<i128> {
     use time::format_description::well_known::{Iso8601, Rfc3339};
-    use time::{OffsetDateTime, PrimitiveDateTime, Date, Time};
+    use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
     let s = s.trim();
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         let secs: i128 = s.parse().ok()?;
@@ -573,9 +603,15 @@ mod tests {
         assert!(Operator::parse(Dialect::Aws, "ForAnyValue:StringLikeIfExists").is_ok());
         assert_eq!(Operator::parse(Dialect::Aws, "StringMatch"), Err(OperatorError::NotInDialect));
         assert_eq!(Operator::parse(Dialect::Aws, "StringFoo"), Err(OperatorError::Unknown));
-        assert_eq!(Operator::parse(Dialect::Huawei, "NumberEquals").unwrap().kind, OpKind::NumericEquals);
+        assert_eq!(
+            Operator::parse(Dialect::Huawei, "NumberEquals").unwrap().kind,
+            OpKind::NumericEquals
+        );
         assert!(Operator::parse(Dialect::Huawei, "StringEndWithIfExists").unwrap().if_exists);
-        assert!(matches!(Operator::parse(Dialect::Alibaba, "StringEqualsIfExists"), Err(OperatorError::BadQualifier(_))));
+        assert!(matches!(
+            Operator::parse(Dialect::Alibaba, "StringEqualsIfExists"),
+            Err(OperatorError::BadQualifier(_))
+        ));
         assert!(Operator::parse(Dialect::Aws, "NullIfExists").is_err());
         // Operator names are case-sensitive.
         assert!(Operator::parse(Dialect::Aws, "stringequals").is_err());
@@ -588,8 +624,12 @@ mod tests {
         assert!(cond(Dialect::Aws, "StringNotEquals", "aws:username", &["a"]).evaluate(&c));
         assert!(cond(Dialect::Aws, "NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"]).evaluate(&c));
         assert!(cond(Dialect::Aws, "StringEqualsIfExists", "aws:username", &["a"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "ForAllValues:StringEquals", "aws:TagKeys", &["a"]).evaluate(&c));
-        assert!(!cond(Dialect::Aws, "ForAnyValue:StringEquals", "aws:TagKeys", &["a"]).evaluate(&c));
+        assert!(
+            cond(Dialect::Aws, "ForAllValues:StringEquals", "aws:TagKeys", &["a"]).evaluate(&c)
+        );
+        assert!(
+            !cond(Dialect::Aws, "ForAnyValue:StringEquals", "aws:TagKeys", &["a"]).evaluate(&c)
+        );
         assert!(cond(Dialect::Aws, "Null", "aws:TagKeys", &["true"]).evaluate(&c));
         assert!(!cond(Dialect::Aws, "Null", "aws:TagKeys", &["false"]).evaluate(&c));
     }
@@ -599,12 +639,20 @@ mod tests {
         let c = ctx(json!({"aws:username": "Alice", "kms:EncryptionContext:Dept": "IT"}));
         assert!(cond(Dialect::Aws, "StringEquals", "AWS:UserName", &["Alice"]).evaluate(&c));
         assert!(!cond(Dialect::Aws, "StringEquals", "aws:username", &["alice"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "StringEqualsIgnoreCase", "aws:username", &["alice"]).evaluate(&c));
+        assert!(
+            cond(Dialect::Aws, "StringEqualsIgnoreCase", "aws:username", &["alice"]).evaluate(&c)
+        );
         assert!(cond(Dialect::Aws, "StringLike", "aws:username", &["A*"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "StringNotEquals", "aws:username", &["bob", "carol"]).evaluate(&c));
-        assert!(!cond(Dialect::Aws, "StringNotEquals", "aws:username", &["bob", "Alice"]).evaluate(&c));
+        assert!(
+            cond(Dialect::Aws, "StringNotEquals", "aws:username", &["bob", "carol"]).evaluate(&c)
+        );
+        assert!(
+            !cond(Dialect::Aws, "StringNotEquals", "aws:username", &["bob", "Alice"]).evaluate(&c)
+        );
         // The key part after `kms:EncryptionContext:` is case-insensitive.
-        assert!(cond(Dialect::Aws, "StringEquals", "kms:encryptioncontext:dept", &["IT"]).evaluate(&c));
+        assert!(
+            cond(Dialect::Aws, "StringEquals", "kms:encryptioncontext:dept", &["IT"]).evaluate(&c)
+        );
         // StringEquals does not glob.
         assert!(!cond(Dialect::Aws, "StringEquals", "aws:username", &["A*"]).evaluate(&c));
         assert!(!cond(Dialect::Huawei, "StringStartWith", "g:UserName", &["Al"]).evaluate(&c));
@@ -617,22 +665,49 @@ mod tests {
     #[test]
     fn variables_in_values() {
         let c = ctx(json!({"aws:username": "alice", "kms:EncryptionContext:user": "alice"}));
-        assert!(cond(Dialect::Aws, "StringEquals", "kms:EncryptionContext:user", &["${aws:username}"]).evaluate(&c));
+        assert!(
+            cond(Dialect::Aws, "StringEquals", "kms:EncryptionContext:user", &["${aws:username}"])
+                .evaluate(&c)
+        );
         // An unresolved variable: positive fails, negated holds.
         let c2 = ctx(json!({"kms:EncryptionContext:user": "alice"}));
-        assert!(!cond(Dialect::Aws, "StringEquals", "kms:EncryptionContext:user", &["${aws:username}"]).evaluate(&c2));
-        assert!(cond(Dialect::Aws, "StringNotEquals", "kms:EncryptionContext:user", &["${aws:username}"]).evaluate(&c2));
+        assert!(
+            !cond(Dialect::Aws, "StringEquals", "kms:EncryptionContext:user", &["${aws:username}"])
+                .evaluate(&c2)
+        );
+        assert!(
+            cond(
+                Dialect::Aws,
+                "StringNotEquals",
+                "kms:EncryptionContext:user",
+                &["${aws:username}"]
+            )
+            .evaluate(&c2)
+        );
     }
 
     #[test]
     fn set_operators() {
         let c = ctx(json!({"aws:TagKeys": ["key2", "audit"], "e": []}));
-        assert!(cond(Dialect::Aws, "ForAllValues:StringNotLike", "aws:TagKeys", &["key1*"]).evaluate(&c));
+        assert!(
+            cond(Dialect::Aws, "ForAllValues:StringNotLike", "aws:TagKeys", &["key1*"])
+                .evaluate(&c)
+        );
         let c1 = ctx(json!({"aws:TagKeys": ["key1", "legal"]}));
-        assert!(!cond(Dialect::Aws, "ForAllValues:StringNotLike", "aws:TagKeys", &["key1*"]).evaluate(&c1));
-        assert!(cond(Dialect::Aws, "ForAllValues:StringEquals", "aws:TagKeys", &["key2", "audit", "x"]).evaluate(&c));
-        assert!(!cond(Dialect::Aws, "ForAllValues:StringEquals", "aws:TagKeys", &["key2"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "ForAnyValue:StringEquals", "aws:TagKeys", &["audit"]).evaluate(&c));
+        assert!(
+            !cond(Dialect::Aws, "ForAllValues:StringNotLike", "aws:TagKeys", &["key1*"])
+                .evaluate(&c1)
+        );
+        assert!(
+            cond(Dialect::Aws, "ForAllValues:StringEquals", "aws:TagKeys", &["key2", "audit", "x"])
+                .evaluate(&c)
+        );
+        assert!(
+            !cond(Dialect::Aws, "ForAllValues:StringEquals", "aws:TagKeys", &["key2"]).evaluate(&c)
+        );
+        assert!(
+            cond(Dialect::Aws, "ForAnyValue:StringEquals", "aws:TagKeys", &["audit"]).evaluate(&c)
+        );
         // Present but empty: ForAllValues holds, ForAnyValue fails.
         assert!(cond(Dialect::Aws, "ForAllValues:StringEquals", "e", &["x"]).evaluate(&c));
         assert!(!cond(Dialect::Aws, "ForAnyValue:StringEquals", "e", &["x"]).evaluate(&c));
@@ -648,16 +723,40 @@ mod tests {
         }));
         assert!(cond(Dialect::Aws, "IpAddress", "aws:SourceIp", &["203.0.113.0/24"]).evaluate(&c));
         assert!(cond(Dialect::Aws, "IpAddress", "aws:SourceIp", &["203.0.113.7"]).evaluate(&c));
-        assert!(!cond(Dialect::Aws, "NotIpAddress", "aws:SourceIp", &["203.0.113.0/24"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "DateGreaterThan", "aws:CurrentTime", &["2024-01-01T00:00:00Z"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "DateLessThan", "aws:CurrentTime", &["2024-06-02"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "DateEquals", "aws:EpochTime", &["2024-06-01T12:00:00Z"]).evaluate(&c));
-        assert!(!cond(Dialect::Aws, "DateLessThan", "aws:CurrentTime", &["2024-06-01T13:00:00+01:00"]).evaluate(&c));
+        assert!(
+            !cond(Dialect::Aws, "NotIpAddress", "aws:SourceIp", &["203.0.113.0/24"]).evaluate(&c)
+        );
+        assert!(
+            cond(Dialect::Aws, "DateGreaterThan", "aws:CurrentTime", &["2024-01-01T00:00:00Z"])
+                .evaluate(&c)
+        );
+        assert!(
+            cond(Dialect::Aws, "DateLessThan", "aws:CurrentTime", &["2024-06-02"]).evaluate(&c)
+        );
+        assert!(
+            cond(Dialect::Aws, "DateEquals", "aws:EpochTime", &["2024-06-01T12:00:00Z"])
+                .evaluate(&c)
+        );
+        assert!(
+            !cond(Dialect::Aws, "DateLessThan", "aws:CurrentTime", &["2024-06-01T13:00:00+01:00"])
+                .evaluate(&c)
+        );
         assert!(cond(Dialect::Aws, "Bool", "aws:SecureTransport", &["true"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "NumericLessThanEquals", "kms:ValidTo", &["1700000000"]).evaluate(&c));
-        assert!(!cond(Dialect::Aws, "NumericLessThan", "kms:ValidTo", &["1700000000"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "ArnLike", "aws:PrincipalArn", &["arn:aws:iam::*:role/Admin"]).evaluate(&c));
-        assert!(cond(Dialect::Aws, "ArnNotEquals", "aws:PrincipalArn", &["arn:aws:iam::*:role/Other"]).evaluate(&c));
+        assert!(
+            cond(Dialect::Aws, "NumericLessThanEquals", "kms:ValidTo", &["1700000000"])
+                .evaluate(&c)
+        );
+        assert!(
+            !cond(Dialect::Aws, "NumericLessThan", "kms:ValidTo", &["1700000000"]).evaluate(&c)
+        );
+        assert!(
+            cond(Dialect::Aws, "ArnLike", "aws:PrincipalArn", &["arn:aws:iam::*:role/Admin"])
+                .evaluate(&c)
+        );
+        assert!(
+            cond(Dialect::Aws, "ArnNotEquals", "aws:PrincipalArn", &["arn:aws:iam::*:role/Other"])
+                .evaluate(&c)
+        );
         assert!(cond(Dialect::Aws, "BinaryEquals", "b", &["aGVsbG8="]).evaluate(&c));
         // A type mismatch never matches.
         assert!(!cond(Dialect::Aws, "NumericEquals", "aws:SourceIp", &["1"]).evaluate(&c));

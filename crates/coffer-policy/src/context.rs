@@ -90,13 +90,10 @@ impl Context {
             match v {
                 serde_json::Value::Null => {}
                 serde_json::Value::Array(items) => {
-                    let values = items
-                        .iter()
-                        .map(scalar)
-                        .collect::<Option<Vec<String>>>()
-                        .ok_or_else(|| {
-                            format!("context key `{key}` holds an array with a non-scalar item")
-                        })?;
+                    let values =
+                        items.iter().map(scalar).collect::<Option<Vec<String>>>().ok_or_else(
+                            || format!("context key `{key}` holds an array with a non-scalar item"),
+                        )?;
                     ctx.insert(key, ContextValue::Multi(values));
                 }
                 other => {

@@ -45,16 +45,39 @@ pub struct PolicySet {
 
 /// AWS KMS actions that may be used on a key of another account.
 const CROSS_ACCOUNT_OPS: &[&str] = &[
-    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "ReEncrypt*", "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateMac", "VerifyMac", "Sign", "Verify", "GetPublicKey", "DeriveSharedSecret",
-    "DescribeKey", "CreateGrant", "ListGrants", "RetireGrant", "RevokeGrant", "GetKeyRotationStatus",
+    "Encrypt",
+    "Decrypt",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "ReEncrypt*",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "DeriveSharedSecret",
+    "DescribeKey",
+    "CreateGrant",
+    "ListGrants",
+    "RetireGrant",
+    "RevokeGrant",
+    "GetKeyRotationStatus",
 ];
 
 /// AWS operations whose grant constraints are checked (they take an encryption context).
 const EC_OPS: &[&str] = &[
-    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+    "Encrypt",
+    "Decrypt",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
     "CreateGrant",
 ];
 
@@ -161,9 +184,10 @@ fn statement_applies(s: &Statement, p: &Policy, req: &Request) -> bool {
         }
         Some(r) => {
             // A policy variable without a value matches no resource.
-            let hit = r.patterns.iter().any(|pat| {
-                pat.matches(&req.resource, Case::Sensitive, &req.context) == Some(true)
-            });
+            let hit = r
+                .patterns
+                .iter()
+                .any(|pat| pat.matches(&req.resource, Case::Sensitive, &req.context) == Some(true));
             if hit == r.negated {
                 return false;
             }
@@ -184,7 +208,8 @@ fn principal_match(spec: Option<&PrincipalSpec>, cx: &Ctx<'_>, dialect: Dialect)
             return Some(Named::Direct);
         }
         let listed = |want: &str| spec.entries.iter().any(|(_, v)| v == want);
-        let account_listed = spec.entries.iter().any(|(_, v)| names_account(v, &caller.account, dialect));
+        let account_listed =
+            spec.entries.iter().any(|(_, v)| names_account(v, &caller.account, dialect));
         let mut chain_all_listed = account_listed;
         if let Some(role) = &caller.role_arn {
             chain_all_listed &= listed(role);
@@ -235,13 +260,24 @@ fn names_account(value: &str, account: &str, dialect: Dialect) -> bool {
             .and_then(|v| v.strip_prefix("arn:"))
             .and_then(|v| v.split_once(":iam::"))
             .is_some_and(|(_, a)| a == account),
-        Dialect::Alibaba => value.strip_prefix("acs:ram::").and_then(|v| v.strip_suffix(":root")) == Some(account),
-        Dialect::Huawei => value.strip_prefix("iam::").and_then(|v| v.strip_suffix(":root")) == Some(account),
+        Dialect::Alibaba => {
+            value.strip_prefix("acs:ram::").and_then(|v| v.strip_suffix(":root")) == Some(account)
+        }
+        Dialect::Huawei => {
+            value.strip_prefix("iam::").and_then(|v| v.strip_suffix(":root")) == Some(account)
+        }
     }
 }
 
 /// Builds reasons from hits.
-fn reasons(out: &mut Vec<Reason>, policies: &[Policy], kind: PolicyKind, level: Option<usize>, idx: &[(usize, usize)], effect: Effect) {
+fn reasons(
+    out: &mut Vec<Reason>,
+    policies: &[Policy],
+    kind: PolicyKind,
+    level: Option<usize>,
+    idx: &[(usize, usize)],
+    effect: Effect,
+) {
     for &(pi, si) in idx {
         let p = &policies[pi];
         let sid = p.statements.iter().find(|s| s.index == si).and_then(|s| s.sid.clone());
@@ -303,7 +339,10 @@ fn is_key(dialect: Dialect, resource: &str) -> bool {
     match dialect {
         Dialect::Aws => {
             let parts: Vec<&str> = resource.splitn(6, ':').collect();
-            parts.len() == 6 && parts[0] == "arn" && parts[2] == "kms" && parts[5].starts_with("key/")
+            parts.len() == 6
+                && parts[0] == "arn"
+                && parts[2] == "kms"
+                && parts[5].starts_with("key/")
         }
         Dialect::Huawei => {
             let parts: Vec<&str> = resource.splitn(5, ':').collect();
@@ -311,13 +350,21 @@ fn is_key(dialect: Dialect, resource: &str) -> bool {
         }
         Dialect::Alibaba => {
             let parts: Vec<&str> = resource.splitn(5, ':').collect();
-            parts.len() == 5 && parts[0] == "acs" && parts[1] == "kms" && parts[4].starts_with("key/")
+            parts.len() == 5
+                && parts[0] == "acs"
+                && parts[1] == "kms"
+                && parts[4].starts_with("key/")
         }
     }
 }
 
 /// The grant that allows the request, if any.
-fn grant_allowing<'g>(grants: &'g [Grant], req: &Request, op: &str, identity_path: bool) -> Option<&'g Grant> {
+fn grant_allowing<'g>(
+    grants: &'g [Grant],
+    req: &Request,
+    op: &str,
+    identity_path: bool,
+) -> Option<&'g Grant> {
     let caller = &req.caller;
     grants.iter().find(|g| {
         let key_ok = g.key_id == req.resource
@@ -325,12 +372,13 @@ fn grant_allowing<'g>(grants: &'g [Grant], req: &Request, op: &str, identity_pat
         if !key_ok {
             return false;
         }
-        let grantee_ok = if g.grantee == caller.arn || caller.role_arn.as_deref() == Some(g.grantee.as_str()) {
-            true
-        } else {
-            // A grant to an account delegates to that account's identity policies.
-            names_account(&g.grantee, &caller.account, req.dialect) && identity_path
-        };
+        let grantee_ok =
+            if g.grantee == caller.arn || caller.role_arn.as_deref() == Some(g.grantee.as_str()) {
+                true
+            } else {
+                // A grant to an account delegates to that account's identity policies.
+                names_account(&g.grantee, &caller.account, req.dialect) && identity_path
+            };
         if !grantee_ok {
             return false;
         }
@@ -350,7 +398,9 @@ fn grant_allowing<'g>(grants: &'g [Grant], req: &Request, op: &str, identity_pat
             return false;
         }
         let constraints_ok = match &g.constraints {
-            Some(c) if req.dialect == Dialect::Aws && EC_OPS.contains(&op) && op != "CreateGrant" => {
+            Some(c)
+                if req.dialect == Dialect::Aws && EC_OPS.contains(&op) && op != "CreateGrant" =>
+            {
                 c.allow(&req.encryption_context)
             }
             _ => true,
@@ -358,7 +408,8 @@ fn grant_allowing<'g>(grants: &'g [Grant], req: &Request, op: &str, identity_pat
         if !constraints_ok {
             return false;
         }
-        let is_create_grant = op == "CreateGrant" || req.action.eq_ignore_ascii_case("kms:cmk:createGrant");
+        let is_create_grant =
+            op == "CreateGrant" || req.action.eq_ignore_ascii_case("kms:cmk:createGrant");
         match (&req.create_grant, is_create_grant) {
             (Some(child), true) => {
                 let ops_ok = child.operations.iter().all(|o| g.operations.contains(o));
@@ -423,9 +474,23 @@ impl IdentityPath {
             if self.root && !self.identity.allows() {
                 out.push(Reason::AccountRoot);
             }
-            reasons(out, &set.identity, PolicyKind::Identity, None, &self.identity.allow, Effect::Allow);
+            reasons(
+                out,
+                &set.identity,
+                PolicyKind::Identity,
+                None,
+                &self.identity.allow,
+                Effect::Allow,
+            );
         }
-        reasons(out, &set.boundary, PolicyKind::Boundary, None, &self.boundary.allow, Effect::Allow);
+        reasons(
+            out,
+            &set.boundary,
+            PolicyKind::Boundary,
+            None,
+            &self.boundary.allow,
+            Effect::Allow,
+        );
         reasons(out, &set.session, PolicyKind::Session, None, &self.session.allow, Effect::Allow);
     }
 }
@@ -454,9 +519,23 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
         let mut out = Vec::new();
         levels.push(&mut out, set, Effect::Deny);
         reasons(&mut out, &set.rcp, PolicyKind::Rcp, None, &rcp.deny, Effect::Deny);
-        reasons(&mut out, &set.identity, PolicyKind::Identity, None, &id.identity.deny, Effect::Deny);
+        reasons(
+            &mut out,
+            &set.identity,
+            PolicyKind::Identity,
+            None,
+            &id.identity.deny,
+            Effect::Deny,
+        );
         reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
-        reasons(&mut out, &set.boundary, PolicyKind::Boundary, None, &id.boundary.deny, Effect::Deny);
+        reasons(
+            &mut out,
+            &set.boundary,
+            PolicyKind::Boundary,
+            None,
+            &id.boundary.deny,
+            Effect::Deny,
+        );
         reasons(&mut out, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
         return Decision::explicit(Dialect::Aws, out);
     }
@@ -477,7 +556,10 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
 
     // RetireGrant is authorized by the grant itself.
     if retire {
-        let grant = req.retire_grant_id.as_deref().and_then(|gid| grants.iter().find(|g| g.grant_id == gid));
+        let grant = req
+            .retire_grant_id
+            .as_deref()
+            .and_then(|gid| grants.iter().find(|g| g.grant_id == gid));
         if let Some(g) = grant {
             let me = |p: &str| p == caller.arn || caller.role_arn.as_deref() == Some(p);
             let retiring = g.retiring.as_deref().is_some_and(me);
@@ -487,7 +569,10 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
                 return Decision::allow(out);
             }
             let issuing = g.issuing_account.as_deref().map_or_else(
-                || resource_account(Dialect::Aws, &req.resource).is_some_and(|a| a == caller.account),
+                || {
+                    resource_account(Dialect::Aws, &req.resource)
+                        .is_some_and(|a| a == caller.account)
+                },
                 |a| names_account(a, &caller.account, Dialect::Aws),
             );
             if issuing && id.ok() {
@@ -518,7 +603,8 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     if !cross {
         // KMS: identity policies alone never suffice; other services: they do.
         let via_identity = id.ok() && (named(Named::Account) || !is_kms);
-        let via_resource = named(Named::Direct) || (named(Named::Role) && id.boundary_ok && id.session_ok);
+        let via_resource =
+            named(Named::Direct) || (named(Named::Role) && id.boundary_ok && id.session_ok);
         if via_identity || via_resource {
             push_res(&mut out);
             id.push_allows(&mut out, set, via_identity);
@@ -575,9 +661,23 @@ fn decide_huawei(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     if levels.denies() || id.denies() || res.denies() {
         let mut out = Vec::new();
         levels.push(&mut out, set, Effect::Deny);
-        reasons(&mut out, &set.identity, PolicyKind::Identity, None, &id.identity.deny, Effect::Deny);
+        reasons(
+            &mut out,
+            &set.identity,
+            PolicyKind::Identity,
+            None,
+            &id.identity.deny,
+            Effect::Deny,
+        );
         reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
-        reasons(&mut out, &set.boundary, PolicyKind::Boundary, None, &id.boundary.deny, Effect::Deny);
+        reasons(
+            &mut out,
+            &set.boundary,
+            PolicyKind::Boundary,
+            None,
+            &id.boundary.deny,
+            Effect::Deny,
+        );
         reasons(&mut out, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
         return Decision::explicit(d, out);
     }
@@ -588,7 +688,8 @@ fn decide_huawei(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     let mut out = Vec::new();
     levels.push(&mut out, set, Effect::Allow);
     let (_, op) = split_action(&req.action);
-    let grant = if is_key(d, &req.resource) { grant_allowing(grants, req, op, id.ok()) } else { None };
+    let grant =
+        if is_key(d, &req.resource) { grant_allowing(grants, req, op, id.ok()) } else { None };
     let identity_side = id.ok();
     let resource_side = res.allows();
     let allowed = if cross {
@@ -634,7 +735,14 @@ fn decide_alibaba(set: &PolicySet, _grants: &[Grant], req: &Request) -> Decision
     if !set.session.is_empty() {
         if id.session.denies() {
             let mut deny = Vec::new();
-            reasons(&mut deny, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
+            reasons(
+                &mut deny,
+                &set.session,
+                PolicyKind::Session,
+                None,
+                &id.session.deny,
+                Effect::Deny,
+            );
             return Decision::explicit(d, deny);
         }
         if !id.session.allows() {
@@ -645,9 +753,23 @@ fn decide_alibaba(set: &PolicySet, _grants: &[Grant], req: &Request) -> Decision
     let res = scan(&set.resource, &cx, true);
     if id.identity.denies() || id.boundary.denies() || res.denies() {
         let mut deny = Vec::new();
-        reasons(&mut deny, &set.identity, PolicyKind::Identity, None, &id.identity.deny, Effect::Deny);
+        reasons(
+            &mut deny,
+            &set.identity,
+            PolicyKind::Identity,
+            None,
+            &id.identity.deny,
+            Effect::Deny,
+        );
         reasons(&mut deny, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
-        reasons(&mut deny, &set.boundary, PolicyKind::Boundary, None, &id.boundary.deny, Effect::Deny);
+        reasons(
+            &mut deny,
+            &set.boundary,
+            PolicyKind::Boundary,
+            None,
+            &id.boundary.deny,
+            Effect::Deny,
+        );
         return Decision::explicit(d, deny);
     }
     let identity_side = id.identity_allows() && id.boundary_ok;
@@ -680,13 +802,27 @@ mod tests {
     const FOREIGN_KEY: &str = "arn:aws:kms:us-east-1:444455556666:key/k2";
 
     fn statement() -> impl Strategy<Value = Value> {
-        let action = prop::sample::select(vec!["kms:Decrypt", "kms:Encrypt", "kms:*", "kms:De*", "*", "kms:CreateKey"]);
+        let action = prop::sample::select(vec![
+            "kms:Decrypt",
+            "kms:Encrypt",
+            "kms:*",
+            "kms:De*",
+            "*",
+            "kms:CreateKey",
+        ]);
         let resource = prop::sample::select(vec![
-            "*", KEY, "arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:444455556666:key/*",
+            "*",
+            KEY,
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:us-east-1:444455556666:key/*",
         ]);
         let principal = prop::sample::select(vec![
-            "*", "arn:aws:iam::111122223333:root", "111122223333", "arn:aws:iam::111122223333:user/alice",
-            "arn:aws:iam::111122223333:role/R", "arn:aws:iam::444455556666:root",
+            "*",
+            "arn:aws:iam::111122223333:root",
+            "111122223333",
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:role/R",
+            "arn:aws:iam::444455556666:root",
         ]);
         let condition = prop::sample::select(vec![
             json!(null),
@@ -696,7 +832,16 @@ mod tests {
             json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
             json!({"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["dept"]}}),
         ]);
-        (any::<bool>(), action, any::<bool>(), resource, any::<bool>(), principal, any::<bool>(), condition)
+        (
+            any::<bool>(),
+            action,
+            any::<bool>(),
+            resource,
+            any::<bool>(),
+            principal,
+            any::<bool>(),
+            condition,
+        )
             .prop_map(|(allow, a, not_a, r, not_r, p, not_p, c)| {
                 let mut s = json!({"Effect": if allow { "Allow" } else { "Deny" }});
                 s[if not_a { "NotAction" } else { "Action" }] = json!(a);
@@ -731,7 +876,13 @@ mod tests {
 
     impl Docs {
         fn lists(&mut self) -> Vec<&mut Vec<Value>> {
-            let mut out = vec![&mut self.identity, &mut self.resource, &mut self.rcp, &mut self.boundary, &mut self.session];
+            let mut out = vec![
+                &mut self.identity,
+                &mut self.resource,
+                &mut self.rcp,
+                &mut self.boundary,
+                &mut self.session,
+            ];
             out.extend(self.scp_levels.iter_mut());
             out
         }
@@ -749,37 +900,60 @@ mod tests {
 
     fn docs() -> impl Strategy<Value = Docs> {
         let list = |max| prop::collection::vec(policy_json(), 0..max);
-        (list(3), list(3), prop::collection::vec(prop::collection::vec(policy_json(), 1..3), 0..3), list(2), list(2), list(2))
+        (
+            list(3),
+            list(3),
+            prop::collection::vec(prop::collection::vec(policy_json(), 1..3), 0..3),
+            list(2),
+            list(2),
+            list(2),
+        )
             .prop_map(|(identity, resource, scp_levels, rcp, boundary, session)| Docs {
-                identity, resource, scp_levels, rcp, boundary, session,
+                identity,
+                resource,
+                scp_levels,
+                rcp,
+                boundary,
+                session,
             })
     }
 
     fn request() -> impl Strategy<Value = Request> {
         let principal = prop::sample::select(vec![
-            "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:root",
-            "arn:aws:sts::111122223333:assumed-role/R/s", "arn:aws:sts::111122223333:federated-user/f",
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:sts::111122223333:assumed-role/R/s",
+            "arn:aws:sts::111122223333:federated-user/f",
             "arn:aws:iam::444455556666:user/bob",
         ]);
-        let action = prop::sample::select(vec!["kms:Decrypt", "kms:Encrypt", "kms:CreateKey", "kms:ScheduleKeyDeletion"]);
+        let action = prop::sample::select(vec![
+            "kms:Decrypt",
+            "kms:Encrypt",
+            "kms:CreateKey",
+            "kms:ScheduleKeyDeletion",
+        ]);
         let resource = prop::sample::select(vec![KEY, FOREIGN_KEY, "*"]);
-        (principal, action, resource, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(p, a, r, tls, ip, ec)| {
-            let mut req = Request::new(Dialect::Aws, p, None, a, r);
-            req.context.set("aws:SecureTransport", tls.to_string());
-            if ip {
-                req.context.set("aws:SourceIp", "10.1.2.3");
-            }
-            if ec {
-                req.encryption_context.insert("dept".into(), "it".into());
-            }
-            req.populate_derived_keys();
-            req
-        })
+        (principal, action, resource, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(p, a, r, tls, ip, ec)| {
+                let mut req = Request::new(Dialect::Aws, p, None, a, r);
+                req.context.set("aws:SecureTransport", tls.to_string());
+                if ip {
+                    req.context.set("aws:SourceIp", "10.1.2.3");
+                }
+                if ec {
+                    req.encryption_context.insert("dept".into(), "it".into());
+                }
+                req.populate_derived_keys();
+                req
+            },
+        )
     }
 
     fn grants() -> impl Strategy<Value = Vec<Grant>> {
         let grantee = prop::sample::select(vec![
-            "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:role/R", "arn:aws:iam::444455556666:user/bob",
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:role/R",
+            "arn:aws:iam::444455556666:user/bob",
         ]);
         let op = prop::sample::select(vec!["Decrypt", "Encrypt", "CreateGrant"]);
         prop::collection::vec((grantee, op, any::<bool>()), 0..3).prop_map(|gs| {
@@ -875,13 +1049,25 @@ mod tests {
         let bob = "arn:aws:iam::444455556666:user/bob";
         let iam = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]});
         let kp = allow_all_key_policy("arn:aws:iam::444455556666:root");
-        let both = case(json!({"resource": [kp.clone()], "identity": [iam.clone()]}), bob, "kms:Decrypt", KEY);
+        let both = case(
+            json!({"resource": [kp.clone()], "identity": [iam.clone()]}),
+            bob,
+            "kms:Decrypt",
+            KEY,
+        );
         assert_eq!(both.decision, Outcome::Allow);
         let key_only = case(json!({"resource": [kp.clone()]}), bob, "kms:Decrypt", KEY);
-        assert_eq!(key_only.phrase.as_deref(), Some("because no identity-based policy allows the kms:Decrypt action"));
+        assert_eq!(
+            key_only.phrase.as_deref(),
+            Some("because no identity-based policy allows the kms:Decrypt action")
+        );
         let iam_only = case(json!({"identity": [iam.clone()]}), bob, "kms:Decrypt", KEY);
-        assert_eq!(iam_only.phrase.as_deref(), Some("because no resource-based policy allows the kms:Decrypt action"));
-        let unsupported = case(json!({"resource": [kp], "identity": [iam]}), bob, "kms:ScheduleKeyDeletion", KEY);
+        assert_eq!(
+            iam_only.phrase.as_deref(),
+            Some("because no resource-based policy allows the kms:Decrypt action")
+        );
+        let unsupported =
+            case(json!({"resource": [kp], "identity": [iam]}), bob, "kms:ScheduleKeyDeletion", KEY);
         assert_eq!(unsupported.decision, Outcome::ImplicitDeny);
         assert!(matches!(unsupported.reasons[..], [Reason::CrossAccountNotSupported]));
     }
@@ -893,7 +1079,10 @@ mod tests {
         assert!(case(json!({"resource": [kp.clone()]}), session, "kms:Decrypt", KEY).is_allowed());
         let sp = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]});
         let d = case(json!({"resource": [kp], "session": [sp]}), session, "kms:Decrypt", KEY);
-        assert_eq!(d.phrase.as_deref(), Some("because no session policy allows the kms:Decrypt action"));
+        assert_eq!(
+            d.phrase.as_deref(),
+            Some("because no session policy allows the kms:Decrypt action")
+        );
     }
 
     #[test]
@@ -901,10 +1090,16 @@ mod tests {
         let scp = json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
             {"Sid": "NoDelete", "Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}]});
-        let d = case(json!({"resource": [allow_all_key_policy("111122223333")], "scp": [scp]}),
-            "arn:aws:iam::111122223333:root", "kms:ScheduleKeyDeletion", KEY);
+        let d = case(
+            json!({"resource": [allow_all_key_policy("111122223333")], "scp": [scp]}),
+            "arn:aws:iam::111122223333:root",
+            "kms:ScheduleKeyDeletion",
+            KEY,
+        );
         assert_eq!(d.decision, Outcome::ExplicitDeny);
         assert_eq!(d.phrase.as_deref(), Some("with an explicit deny in a service control policy"));
-        assert!(matches!(&d.reasons[0], Reason::Statement { sid: Some(s), level: Some(0), .. } if s == "NoDelete"));
+        assert!(
+            matches!(&d.reasons[0], Reason::Statement { sid: Some(s), level: Some(0), .. } if s == "NoDelete")
+        );
     }
 }

@@ -57,8 +57,12 @@ impl PolicyKind {
     /// policy", ...), with its article.
     fn phrase(self, dialect: Dialect) -> (&'static str, &'static str) {
         match (dialect, self) {
-            (Dialect::Aws | Dialect::Huawei, PolicyKind::Identity) => ("an", "identity-based policy"),
-            (Dialect::Aws | Dialect::Huawei, PolicyKind::Resource) => ("a", "resource-based policy"),
+            (Dialect::Aws | Dialect::Huawei, PolicyKind::Identity) => {
+                ("an", "identity-based policy")
+            }
+            (Dialect::Aws | Dialect::Huawei, PolicyKind::Resource) => {
+                ("a", "resource-based policy")
+            }
             (Dialect::Aws | Dialect::Huawei, PolicyKind::Scp) => ("a", "service control policy"),
             (_, PolicyKind::Rcp) => ("a", "resource control policy"),
             (_, PolicyKind::Boundary) => ("a", "permissions boundary"),

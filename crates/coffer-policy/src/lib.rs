@@ -19,6 +19,7 @@ pub mod dialect;
 pub mod matching;
 pub mod model;
 pub mod request;
+pub mod validate;
 
 pub use context::{Context, ContextValue};
 pub use dialect::Dialect;

@@ -269,8 +269,12 @@ impl ArnPattern {
     /// Matches an ARN; `None` when a variable is unresolved.
     pub fn matches(&self, input: &str, vars: &dyn VarSource) -> Option<bool> {
         match &self.parts {
-            // A pattern that is not ARN-shaped (`*`) is matched as a whole.
-            None => self.whole.matches(input, Case::Sensitive, vars),
+            // A pattern without colons (`*`) is matched as a whole; one with fewer than six
+            // parts can never match an ARN part by part.
+            None if !self.whole.as_str().contains(':') => {
+                self.whole.matches(input, Case::Sensitive, vars)
+            }
+            None => Some(false),
             Some(parts) => {
                 let Some(inputs) = split_arn(input) else { return Some(false) };
                 let mut all = true;
@@ -318,8 +322,14 @@ mod tests {
         assert!(m("a*b*c", "abbbc"));
         assert!(m("a*b*c", "axxbyyc"));
         assert!(!m("a*b*c", "axxbyy"));
-        assert!(m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:111122223333:key/abc"));
-        assert!(!m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:444455556666:key/abc"));
+        assert!(m(
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:us-east-1:111122223333:key/abc"
+        ));
+        assert!(!m(
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:us-east-1:444455556666:key/abc"
+        ));
     }
 
     #[test]
@@ -334,7 +344,8 @@ mod tests {
 
     #[test]
     fn variables_resolve_while_matching() {
-        let vars = Map(HashMap::from([("aws:username", "alice"), ("aws:principaltag/team", "blue")]));
+        let vars =
+            Map(HashMap::from([("aws:username", "alice"), ("aws:principaltag/team", "blue")]));
         let p = Pattern::compile("arn:aws:s3:::bucket/${aws:username}/*", true, true);
         assert_eq!(p.matches("arn:aws:s3:::bucket/alice/x", Case::Sensitive, &vars), Some(true));
         assert_eq!(p.matches("arn:aws:s3:::bucket/bob/x", Case::Sensitive, &vars), Some(false));
@@ -364,8 +375,17 @@ mod tests {
         let p = ArnPattern::compile("arn:aws:iam::*:role/admin", false);
         assert_eq!(p.matches("arn:aws:iam::1:2:role/admin", &NoVars), Some(false));
         let p = ArnPattern::compile("arn:aws:kms:*:*:key/*", false);
-        assert_eq!(p.matches("arn:aws:kms:eu-west-1:111122223333:key/k:with:colons", &NoVars), Some(true));
+        assert_eq!(
+            p.matches("arn:aws:kms:eu-west-1:111122223333:key/k:with:colons", &NoVars),
+            Some(true)
+        );
         assert_eq!(p.matches("not-an-arn", &NoVars), Some(false));
+        // Five parts: `*` may not stand for `region:account`.
+        let p = ArnPattern::compile("arn:aws:cloudtrail:*:trail/my-trail", false);
+        assert_eq!(
+            p.matches("arn:aws:cloudtrail:us-west-2:111122223333:trail/my-trail", &NoVars),
+            Some(false)
+        );
         let p = ArnPattern::compile("*", false);
         assert_eq!(p.matches("not-an-arn", &NoVars), Some(true));
     }

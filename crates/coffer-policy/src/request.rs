@@ -82,8 +82,10 @@ impl Caller {
                     ("sts", Some(("assumed-role", rest))) => {
                         caller.kind = CallerKind::AssumedRole;
                         if let Some((role, _session)) = rest.rsplit_once('/') {
-                            caller.role_arn =
-                                Some(format!("arn:{partition}:iam::{}:role/{role}", caller.account));
+                            caller.role_arn = Some(format!(
+                                "arn:{partition}:iam::{}:role/{role}",
+                                caller.account
+                            ));
                             caller.name = Some(role.to_owned());
                         }
                     }
@@ -120,7 +122,8 @@ impl Caller {
                     ("sts", "assumed-agency") => {
                         caller.kind = CallerKind::AssumedRole;
                         if let Some((agency, _)) = rest.rsplit_once('/') {
-                            caller.role_arn = Some(format!("iam::{}:agency:{agency}", caller.account));
+                            caller.role_arn =
+                                Some(format!("iam::{}:agency:{agency}", caller.account));
                             caller.name = Some(agency.to_owned());
                         }
                     }
@@ -151,7 +154,8 @@ impl Caller {
                     ("sts", Some(("assumed-role", rest))) => {
                         caller.kind = CallerKind::AssumedRole;
                         if let Some((role, _)) = rest.rsplit_once('/') {
-                            caller.role_arn = Some(format!("acs:ram::{}:role/{role}", caller.account));
+                            caller.role_arn =
+                                Some(format!("acs:ram::{}:role/{role}", caller.account));
                             caller.name = Some(role.to_owned());
                         }
                     }
@@ -183,7 +187,8 @@ impl GrantConstraints {
     /// True when the constraints hold for an encryption context. Keys compare without
     /// regard to case and values with it, as the current KMS API reference states.
     pub fn allow(&self, ec: &BTreeMap<String, String>) -> bool {
-        let has = |k: &str, v: &str| ec.iter().any(|(ek, ev)| ek.eq_ignore_ascii_case(k) && ev == v);
+        let has =
+            |k: &str, v: &str| ec.iter().any(|(ek, ev)| ek.eq_ignore_ascii_case(k) && ev == v);
         if let Some(eq) = &self.equals {
             if eq.len() != ec.len() || !eq.iter().all(|(k, v)| has(k, v)) {
                 return false;
@@ -206,7 +211,9 @@ impl GrantConstraints {
     /// may only narrow its parent).
     pub fn narrowed_by(&self, child: &GrantConstraints) -> bool {
         let contains = |outer: &BTreeMap<String, String>, inner: &BTreeMap<String, String>| {
-            inner.iter().all(|(k, v)| outer.iter().any(|(ok, ov)| ok.eq_ignore_ascii_case(k) && ov == v))
+            inner
+                .iter()
+                .all(|(k, v)| outer.iter().any(|(ok, ov)| ok.eq_ignore_ascii_case(k) && ov == v))
         };
         if let Some(eq) = &self.equals {
             // The child must carry the identical Equals map.
@@ -294,7 +301,13 @@ pub struct Request {
 
 impl Request {
     /// A request with an empty context.
-    pub fn new(dialect: Dialect, principal: &str, account: Option<&str>, action: &str, resource: &str) -> Request {
+    pub fn new(
+        dialect: Dialect,
+        principal: &str,
+        account: Option<&str>,
+        action: &str,
+        resource: &str,
+    ) -> Request {
         Request {
             dialect,
             caller: Caller::parse(dialect, principal, account),
@@ -320,7 +333,10 @@ impl Request {
         let anonymous = c.kind == CallerKind::Anonymous;
         match self.dialect {
             Dialect::Aws if !anonymous => {
-                ctx.set_default("aws:PrincipalArn", c.role_arn.clone().unwrap_or_else(|| c.arn.clone()));
+                ctx.set_default(
+                    "aws:PrincipalArn",
+                    c.role_arn.clone().unwrap_or_else(|| c.arn.clone()),
+                );
                 if !c.account.is_empty() {
                     ctx.set_default("aws:PrincipalAccount", c.account.clone());
                     if self.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
@@ -368,13 +384,17 @@ mod tests {
 
     #[test]
     fn aws_callers() {
-        let c = Caller::parse(Dialect::Aws, "arn:aws:sts::111122223333:assumed-role/Admin/s1", None);
+        let c =
+            Caller::parse(Dialect::Aws, "arn:aws:sts::111122223333:assumed-role/Admin/s1", None);
         assert_eq!(c.kind, CallerKind::AssumedRole);
         assert_eq!(c.account, "111122223333");
         assert_eq!(c.role_arn.as_deref(), Some("arn:aws:iam::111122223333:role/Admin"));
         let c = Caller::parse(Dialect::Aws, "arn:aws:iam::111122223333:user/dev/alice", None);
         assert_eq!((c.kind, c.name.as_deref()), (CallerKind::User, Some("alice")));
-        assert_eq!(Caller::parse(Dialect::Aws, "arn:aws:iam::111122223333:root", None).kind, CallerKind::Root);
+        assert_eq!(
+            Caller::parse(Dialect::Aws, "arn:aws:iam::111122223333:root", None).kind,
+            CallerKind::Root
+        );
         let s = Caller::parse(Dialect::Aws, "ec2.amazonaws.com", Some("111122223333"));
         assert_eq!((s.kind, s.account.as_str()), (CallerKind::Service, "111122223333"));
     }
@@ -386,12 +406,17 @@ mod tests {
         assert_eq!(c.role_arn.as_deref(), Some("iam::0970dd7a:agency:ops"));
         let c = Caller::parse(Dialect::Alibaba, "acs:ram::123456:user/bob", None);
         assert_eq!((c.kind, c.account.as_str()), (CallerKind::User, "123456"));
-        assert_eq!(Caller::parse(Dialect::Alibaba, "acs:ram::123456:root", None).kind, CallerKind::Root);
+        assert_eq!(
+            Caller::parse(Dialect::Alibaba, "acs:ram::123456:root", None).kind,
+            CallerKind::Root
+        );
     }
 
     #[test]
     fn constraints() {
-        let ec = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
+        let ec = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>()
+        };
         let eq = GrantConstraints { equals: Some(ec(&[("Dept", "IT")])), subset: None };
         assert!(eq.allow(&ec(&[("dept", "IT")])));
         assert!(!eq.allow(&ec(&[("Dept", "it")])));
@@ -400,7 +425,10 @@ mod tests {
         assert!(sub.allow(&ec(&[("Dept", "IT"), ("x", "y")])));
         assert!(!sub.allow(&ec(&[])));
         // Narrowing.
-        assert!(sub.narrowed_by(&GrantConstraints { equals: Some(ec(&[("Dept", "IT"), ("a", "b")])), subset: None }));
+        assert!(sub.narrowed_by(&GrantConstraints {
+            equals: Some(ec(&[("Dept", "IT"), ("a", "b")])),
+            subset: None
+        }));
         assert!(!sub.narrowed_by(&GrantConstraints::default()));
         assert!(!eq.narrowed_by(&sub));
         assert!(eq.narrowed_by(&eq));

@@ -80,11 +80,7 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} [{}] {}: {}",
-            self.severity, self.code, self.pointer, self.message
-        )
+        write!(f, "{} [{}] {}: {}", self.severity, self.code, self.pointer, self.message)
     }
 }
 
@@ -126,12 +122,7 @@ pub fn validate(policy: &Policy, text_len: usize, opts: &Options) -> Vec<Finding
 }
 
 fn syntax(e: PolicyError) -> Finding {
-    Finding {
-        severity: Severity::Error,
-        code: "syntax",
-        pointer: e.pointer,
-        message: e.message,
-    }
+    Finding { severity: Severity::Error, code: "syntax", pointer: e.pointer, message: e.message }
 }
 
 fn unknown_version(node: &Node) -> Option<Finding> {
@@ -153,18 +144,10 @@ fn unknown_version(node: &Node) -> Option<Finding> {
         ),
         Some(other) => (
             "/Version".to_owned(),
-            format!(
-                "`Version` must be a string ({known}), not {}",
-                other.type_name()
-            ),
+            format!("`Version` must be a string ({known}), not {}", other.type_name()),
         ),
     };
-    Some(Finding {
-        severity: Severity::Error,
-        code: "unknown-version",
-        pointer,
-        message,
-    })
+    Some(Finding { severity: Severity::Error, code: "unknown-version", pointer, message })
 }
 
 /// The sizes the clouds' limits are stated in.
@@ -194,11 +177,7 @@ impl Sizes {
                 in_string = c == '"';
             }
         }
-        Sizes {
-            bytes: text.len(),
-            chars: text.chars().count(),
-            compact_chars,
-        }
+        Sizes { bytes: text.len(), chars: text.chars().count(), compact_chars }
     }
 
     fn estimate(policy: &Policy, text_len: usize) -> Sizes {
@@ -213,11 +192,7 @@ impl Sizes {
                     compact_chars,
                 }
             }
-            Err(_) => Sizes {
-                bytes: text_len,
-                chars: text_len,
-                compact_chars: text_len,
-            },
+            Err(_) => Sizes { bytes: text_len, chars: text_len, compact_chars: text_len },
         }
     }
 }
@@ -297,17 +272,13 @@ fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
 }
 
 fn did_you_mean(suggestion: Option<&str>) -> String {
-    suggestion
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default()
+    suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
 }
 
 /// Whether an action pattern names an action of the catalog (by name or legacy alias).
 fn hits(p: &Pattern, a: &ActionDef) -> bool {
     p.matches_plain(&a.name, Case::Insensitive)
-        || a.aliases
-            .iter()
-            .any(|x| p.matches_plain(x, Case::Insensitive))
+        || a.aliases.iter().any(|x| p.matches_plain(x, Case::Insensitive))
 }
 
 /// Keys whose Date values are epoch seconds, compared with numeric operators in the clouds'
@@ -376,12 +347,7 @@ struct Validator<'a> {
 
 impl<'a> Validator<'a> {
     fn push(&mut self, severity: Severity, code: &'static str, at: &Pointer, message: String) {
-        self.out.push(Finding {
-            severity,
-            code,
-            pointer: at.to_string(),
-            message,
-        });
+        self.out.push(Finding { severity, code, pointer: at.to_string(), message });
     }
 
     fn aws(&self) -> bool {
@@ -394,8 +360,7 @@ impl<'a> Validator<'a> {
 
     /// Whether `name` (an action or condition key) has the catalog's service prefix.
     fn in_service(&self, name: &str) -> bool {
-        name.split_once(':')
-            .is_some_and(|(prefix, _)| prefix.eq_ignore_ascii_case(self.service()))
+        name.split_once(':').is_some_and(|(prefix, _)| prefix.eq_ignore_ascii_case(self.service()))
     }
 
     // ----------------------------------------------------------------------------- document
@@ -406,11 +371,7 @@ impl<'a> Validator<'a> {
             let rcp = self.policy_use == PolicyUse::Rcp;
             match self.policy.version.as_deref() {
                 None => self.push(
-                    if rcp {
-                        Severity::Error
-                    } else {
-                        Severity::Warning
-                    },
+                    if rcp { Severity::Error } else { Severity::Warning },
                     "missing-version",
                     &root,
                     "missing `Version`: the policy is read with `2008-10-17` rules, without \
@@ -438,16 +399,12 @@ impl<'a> Validator<'a> {
         let u = self.policy_use;
         let (measured, limit, unit) = match (self.policy.dialect, u) {
             (Dialect::Aws, PolicyUse::Resource) => (sizes.bytes, 32_768, "bytes"),
-            (Dialect::Aws, PolicyUse::Identity | PolicyUse::Boundary) => (
-                sizes.compact_chars,
-                6_144,
-                "characters, not counting whitespace",
-            ),
-            (Dialect::Aws, PolicyUse::Session) => (
-                sizes.compact_chars,
-                2_048,
-                "characters, not counting whitespace",
-            ),
+            (Dialect::Aws, PolicyUse::Identity | PolicyUse::Boundary) => {
+                (sizes.compact_chars, 6_144, "characters, not counting whitespace")
+            }
+            (Dialect::Aws, PolicyUse::Session) => {
+                (sizes.compact_chars, 2_048, "characters, not counting whitespace")
+            }
             (Dialect::Aws, PolicyUse::Scp | PolicyUse::Rcp) => (sizes.chars, 5_120, "characters"),
             (Dialect::Huawei, _) => (sizes.bytes, 6_144, "bytes"),
             // The RAM limit is documented for RAM policies; KMS key and secret policies have
@@ -477,10 +434,8 @@ impl<'a> Validator<'a> {
 
     /// AWS allows TAB, LF, CR and U+0020 to U+00FF in a policy document.
     fn characters(&mut self, node: &Node, at: &Pointer) {
-        let bad = |s: &str| {
-            s.chars()
-                .find(|c| !matches!(*c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}'))
-        };
+        let bad =
+            |s: &str| s.chars().find(|c| !matches!(*c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}'));
         match node {
             Node::String(s) => {
                 if let Some(c) = bad(s) {
@@ -549,10 +504,7 @@ impl<'a> Validator<'a> {
     fn scope(&self, s: &Statement) -> Scope<'static> {
         let catalog = self.catalog;
         let Some(spec) = s.action.as_ref().filter(|a| !a.negated) else {
-            return Scope {
-                defs: Vec::new(),
-                open: true,
-            };
+            return Scope { defs: Vec::new(), open: true };
         };
         let mut open = false;
         let mut patterns = Vec::new();
@@ -565,11 +517,7 @@ impl<'a> Validator<'a> {
                 None => open = true,
             }
         }
-        let defs = catalog
-            .actions
-            .iter()
-            .filter(|a| patterns.iter().any(|p| hits(p, a)))
-            .collect();
+        let defs = catalog.actions.iter().filter(|a| patterns.iter().any(|p| hits(p, a))).collect();
         Scope { defs, open }
     }
 
@@ -681,12 +629,8 @@ impl<'a> Validator<'a> {
         }
 
         // A resource of a type none of the actions takes.
-        let scoped: Vec<&ActionDef> = scope
-            .defs
-            .iter()
-            .copied()
-            .filter(|a| !a.resource_types.is_empty())
-            .collect();
+        let scoped: Vec<&ActionDef> =
+            scope.defs.iter().copied().filter(|a| !a.resource_types.is_empty()).collect();
         if scoped.is_empty() {
             return;
         }
@@ -698,9 +642,7 @@ impl<'a> Validator<'a> {
                 continue;
             };
             let taken = scoped.iter().any(|a| {
-                a.resource_types
-                    .iter()
-                    .any(|r| r.resource_type.eq_ignore_ascii_case(&t.name))
+                a.resource_types.iter().any(|r| r.resource_type.eq_ignore_ascii_case(&t.name))
             });
             if !taken {
                 let mut types: Vec<&str> = scoped
@@ -755,12 +697,10 @@ impl<'a> Validator<'a> {
             let candidate = format!("{own_global}:{rest}");
             // The catalog's spelling, or for a template key the key as written.
             let suggestion =
-                self.catalog
-                    .condition_key(&candidate)
-                    .map(|def| match def.template_prefix() {
-                        Some(_) => candidate.as_str(),
-                        None => def.name.as_str(),
-                    });
+                self.catalog.condition_key(&candidate).map(|def| match def.template_prefix() {
+                    Some(_) => candidate.as_str(),
+                    None => def.name.as_str(),
+                });
             self.push(
                 Severity::Error,
                 "wrong-dialect-key",
@@ -925,19 +865,12 @@ impl<'a> Validator<'a> {
         }
         let catalog = self.catalog;
         let supports = |a: &ActionDef| {
-            catalog
-                .applicable_condition_keys(a)
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(&def.name))
+            catalog.applicable_condition_keys(a).iter().any(|k| k.eq_ignore_ascii_case(&def.name))
         };
         if scope.defs.iter().any(|a| supports(a)) {
             return;
         }
-        let example = catalog
-            .actions
-            .iter()
-            .find(|a| supports(a))
-            .map(|a| a.name.as_str());
+        let example = catalog.actions.iter().find(|a| supports(a)).map(|a| a.name.as_str());
         let hint = match example {
             Some(a) => format!("; it applies to actions such as `{a}`"),
             None => String::new(),
@@ -969,17 +902,10 @@ impl<'a> Validator<'a> {
         };
         let mut found = Vec::new();
         if let Some(spec) = &s.resource {
-            let name = if spec.negated {
-                "NotResource"
-            } else {
-                "Resource"
-            };
+            let name = if spec.negated { "NotResource" } else { "Resource" };
             for (i, p) in spec.patterns.iter().enumerate() {
                 if looks_like_variable(p.as_str()) {
-                    found.push((
-                        item(&at.key(name), child(node, name), i),
-                        message(p.as_str()),
-                    ));
+                    found.push((item(&at.key(name), child(node, name), i), message(p.as_str())));
                 }
             }
         }
@@ -1102,11 +1028,7 @@ impl<'a> Validator<'a> {
     /// to), and a statement without `Action` or `Resource` is accepted but does nothing.
     fn key_policy_resources(&mut self, s: &Statement, at: &Pointer, node: Option<&Node>) {
         if s.action.is_none() || s.resource.is_none() {
-            let missing = if s.action.is_none() {
-                "`Action`"
-            } else {
-                "`Resource`"
-            };
+            let missing = if s.action.is_none() { "`Action`" } else { "`Resource`" };
             self.push(
                 Severity::Warning,
                 "statement-has-no-effect",
@@ -1118,11 +1040,7 @@ impl<'a> Validator<'a> {
             );
         }
         let Some(spec) = &s.resource else { return };
-        let name = if spec.negated {
-            "NotResource"
-        } else {
-            "Resource"
-        };
+        let name = if spec.negated { "NotResource" } else { "Resource" };
         let el_node = child(node, name);
         for (i, p) in spec.patterns.iter().enumerate() {
             if spec.negated || !p.is_match_all() {
@@ -1221,13 +1139,8 @@ fn full_access_shape(s: &Statement) -> bool {
     };
     s.principal.as_ref().is_some_and(|p| {
         !p.negated && p.entries.len() == 1 && p.entries.iter().all(|(_, v)| v == "*")
-    }) && s
-        .action
-        .as_ref()
-        .is_some_and(|a| all(a.negated, &a.patterns))
-        && s.resource
-            .as_ref()
-            .is_some_and(|r| all(r.negated, &r.patterns))
+    }) && s.action.as_ref().is_some_and(|a| all(a.negated, &a.patterns))
+        && s.resource.as_ref().is_some_and(|r| all(r.negated, &r.patterns))
         && s.conditions.is_empty()
 }
 
@@ -1237,13 +1150,7 @@ mod tests {
     use super::*;
 
     fn run(dialect: Option<Dialect>, policy_use: PolicyUse, text: &str) -> Vec<Finding> {
-        validate_text(
-            text,
-            &Options {
-                dialect,
-                policy_use,
-            },
-        )
+        validate_text(text, &Options { dialect, policy_use })
     }
 
     fn identity(text: &str) -> Vec<Finding> {
@@ -1266,10 +1173,8 @@ mod tests {
     }
 
     fn no_errors(findings: &[Finding]) {
-        let errors: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .collect();
+        let errors: Vec<&Finding> =
+            findings.iter().filter(|f| f.severity == Severity::Error).collect();
         assert!(errors.is_empty(), "unexpected errors: {errors:#?}");
     }
 
@@ -1517,10 +1422,7 @@ mod tests {
         for text in [AWS_CONSOLE_READ_ONLY, AWS_CREATE_KEYS, AWS_DENY_DISABLE] {
             let findings = identity(text);
             no_errors(&findings);
-            assert!(
-                findings.iter().all(|f| f.severity == Severity::Suggestion),
-                "{findings:#?}"
-            );
+            assert!(findings.iter().all(|f| f.severity == Severity::Suggestion), "{findings:#?}");
         }
     }
 
@@ -1533,20 +1435,14 @@ mod tests {
         // `kms:Set*` matches nothing in the documented action table: a warning only.
         let findings = identity(ALIBABA_MANAGE_KEYS);
         no_errors(&findings);
-        let codes: Vec<(&str, &str)> = findings
-            .iter()
-            .map(|f| (f.code, f.pointer.as_str()))
-            .collect();
+        let codes: Vec<(&str, &str)> =
+            findings.iter().map(|f| (f.code, f.pointer.as_str())).collect();
         assert_eq!(codes, [("action-matches-nothing", "/Statement/0/Action/6")]);
     }
 
     #[test]
     fn huawei_policies_have_no_errors() {
-        assert!(
-            identity(HUAWEI_CRYPTO).is_empty(),
-            "{:#?}",
-            identity(HUAWEI_CRYPTO)
-        );
+        assert!(identity(HUAWEI_CRYPTO).is_empty(), "{:#?}", identity(HUAWEI_CRYPTO));
         let scp = run(None, PolicyUse::Scp, HUAWEI_SCP);
         assert!(scp.is_empty(), "{scp:#?}");
     }
@@ -1585,10 +1481,7 @@ mod tests {
         let doc = r#"{"Version": "2020-01-01", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}"#;
         let f = identity(doc);
         assert_eq!(f.len(), 1);
-        assert_eq!(
-            (f[0].code, f[0].pointer.as_str()),
-            ("unknown-version", "/Version")
-        );
+        assert_eq!((f[0].code, f[0].pointer.as_str()), ("unknown-version", "/Version"));
         let f = identity(r#"{"Statement": []}"#);
         assert_eq!((f[0].code, f[0].pointer.as_str()), ("unknown-version", "/"));
 
@@ -1621,11 +1514,7 @@ mod tests {
         let f = run(None, PolicyUse::Rcp, rcp);
         assert_eq!(find(&f, "unsupported-version").pointer, "/Version");
         assert!(!has(
-            &run(
-                None,
-                PolicyUse::Identity,
-                rcp.replace("\"Principal\": \"*\", ", "").as_str()
-            ),
+            &run(None, PolicyUse::Identity, rcp.replace("\"Principal\": \"*\", ", "").as_str()),
             "unsupported-version"
         ));
     }
@@ -1649,10 +1538,7 @@ mod tests {
                 "/Statement/0/Resource/1"
             ]
         );
-        assert!(!has(
-            &identity(&aws_statement(stmt)),
-            "variables-not-supported"
-        ));
+        assert!(!has(&identity(&aws_statement(stmt)), "variables-not-supported"));
     }
 
     // ------------------------------------------------------------------------------ actions
@@ -1663,15 +1549,8 @@ mod tests {
             r#"{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrpyt"], "Resource": "*"}"#,
         ));
         let u = find(&f, "unknown-action");
-        assert_eq!(
-            (u.severity, u.pointer.as_str()),
-            (Severity::Error, "/Statement/0/Action/1")
-        );
-        assert!(
-            u.message.contains("did you mean `kms:Decrypt`?"),
-            "{}",
-            u.message
-        );
+        assert_eq!((u.severity, u.pointer.as_str()), (Severity::Error, "/Statement/0/Action/1"));
+        assert!(u.message.contains("did you mean `kms:Decrypt`?"), "{}", u.message);
         // Case does not matter; Huawei Cloud legacy aliases are actions too.
         assert!(!has(
             &identity(&aws_statement(
@@ -1690,10 +1569,7 @@ mod tests {
         let f = identity(&aws_statement(
             r#"{"Effect": "Allow", "Action": "kms:Frobnicate*", "Resource": "*"}"#,
         ));
-        assert_eq!(
-            find(&f, "action-matches-nothing").pointer,
-            "/Statement/0/Action"
-        );
+        assert_eq!(find(&f, "action-matches-nothing").pointer, "/Statement/0/Action");
         let f = identity(&aws_statement(
             r#"{"Effect": "Allow", "Action": ["kms:Generate*", "kms:?ecrypt"], "Resource": "*"}"#,
         ));
@@ -1749,16 +1625,11 @@ mod tests {
             r#"{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
                 "Condition": {"StringEquals": {"kms:EncryptionAlgoritm": "RSAES_OAEP_SHA_256", "aws:SourceVpcee": "vpce-1"}}}"#,
         ));
-        let keys: Vec<&Finding> = f
-            .iter()
-            .filter(|f| f.code == "unknown-condition-key")
-            .collect();
+        let keys: Vec<&Finding> = f.iter().filter(|f| f.code == "unknown-condition-key").collect();
         assert_eq!(keys.len(), 2);
         assert!(keys.iter().all(|k| k.severity == Severity::Error));
         assert!(
-            keys[1]
-                .message
-                .contains("did you mean `kms:EncryptionAlgorithm`?"),
+            keys[1].message.contains("did you mean `kms:EncryptionAlgorithm`?"),
             "{}",
             keys[1].message
         );
@@ -1773,10 +1644,7 @@ mod tests {
             r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
                 "Resource": "*", "Condition": {"StringEquals": {"acs:PrincipalARN": "x"}}}]}"#,
         );
-        assert_eq!(
-            find(&f, "unknown-condition-key").severity,
-            Severity::Warning
-        );
+        assert_eq!(find(&f, "unknown-condition-key").severity, Severity::Warning);
     }
 
     #[test]
@@ -1786,23 +1654,12 @@ mod tests {
         let f = identity(doc);
         let e = find(&f, "wrong-dialect-key");
         assert_eq!(e.pointer, "/Statement/0/Condition/IpAddress/aws:SourceIp");
-        assert!(
-            e.message.contains("did you mean `acs:SourceIp`?"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("did you mean `acs:SourceIp`?"), "{}", e.message);
         let f = identity(&doc.replace("aws:SourceIp", "g:sourceip"));
         let e = find(&f, "wrong-dialect-key");
-        assert!(
-            e.message.contains("did you mean `acs:SourceIp`?"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("did you mean `acs:SourceIp`?"), "{}", e.message);
         assert_eq!(f.len(), 1, "{f:#?}");
-        assert!(!has(
-            &identity(&doc.replace("aws:SourceIp", "acs:SourceIp")),
-            "wrong-dialect-key"
-        ));
+        assert!(!has(&identity(&doc.replace("aws:SourceIp", "acs:SourceIp")), "wrong-dialect-key"));
     }
 
     #[test]
@@ -1933,10 +1790,7 @@ mod tests {
         let f = identity(&aws_statement(
             r#"{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:CreateKey"], "Resource": "arn:aws:kms:*:111122223333:key/*"}"#,
         ));
-        assert_eq!(
-            find(&f, "action-needs-wildcard-resource").pointer,
-            "/Statement/0/Action/1"
-        );
+        assert_eq!(find(&f, "action-needs-wildcard-resource").pointer, "/Statement/0/Action/1");
         assert!(!has(&f, "resource-type-mismatch"));
         let f = identity(&aws_statement(
             r#"{"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*"}"#,
@@ -1951,14 +1805,8 @@ mod tests {
         let doc = aws_statement(r#"{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}"#);
         let f = key_policy(&doc);
         let e = find(&f, "missing-principal");
-        assert_eq!(
-            (e.severity, e.pointer.as_str()),
-            (Severity::Error, "/Statement/0")
-        );
-        assert!(!has(
-            &key_policy(AWS_DEFAULT_KEY_POLICY),
-            "missing-principal"
-        ));
+        assert_eq!((e.severity, e.pointer.as_str()), (Severity::Error, "/Statement/0"));
+        assert!(!has(&key_policy(AWS_DEFAULT_KEY_POLICY), "missing-principal"));
     }
 
     #[test]
@@ -1968,14 +1816,8 @@ mod tests {
                 "Action": "kms:Decrypt", "Resource": "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]}"#,
         );
         let w = find(&f, "resource-not-wildcard");
-        assert_eq!(
-            (w.severity, w.pointer.as_str()),
-            (Severity::Warning, "/Statement/0/Resource")
-        );
-        assert!(!has(
-            &key_policy(AWS_DEFAULT_KEY_POLICY),
-            "resource-not-wildcard"
-        ));
+        assert_eq!((w.severity, w.pointer.as_str()), (Severity::Warning, "/Statement/0/Resource"));
+        assert!(!has(&key_policy(AWS_DEFAULT_KEY_POLICY), "resource-not-wildcard"));
     }
 
     #[test]
@@ -1984,41 +1826,22 @@ mod tests {
             r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt"}]}"#,
         );
         let w = find(&f, "statement-has-no-effect");
-        assert_eq!(
-            (w.severity, w.pointer.as_str()),
-            (Severity::Warning, "/Statement/0")
-        );
+        assert_eq!((w.severity, w.pointer.as_str()), (Severity::Warning, "/Statement/0"));
         assert!(!has(&f, "missing-resource"));
-        assert!(!has(
-            &key_policy(AWS_DEFAULT_KEY_POLICY),
-            "statement-has-no-effect"
-        ));
+        assert!(!has(&key_policy(AWS_DEFAULT_KEY_POLICY), "statement-has-no-effect"));
     }
 
     #[test]
     fn principal_not_allowed() {
         let f = identity(AWS_DEFAULT_KEY_POLICY);
         let e = find(&f, "principal-not-allowed");
-        assert_eq!(
-            (e.severity, e.pointer.as_str()),
-            (Severity::Error, "/Statement/0/Principal")
-        );
+        assert_eq!((e.severity, e.pointer.as_str()), (Severity::Error, "/Statement/0/Principal"));
         // An RCP takes `"Principal": "*"` only.
         let rcp = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
             "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-123"}}}]}"#;
-        assert!(
-            run(None, PolicyUse::Rcp, rcp).is_empty(),
-            "{:#?}",
-            run(None, PolicyUse::Rcp, rcp)
-        );
-        let named = rcp.replace(
-            r#""Principal": "*""#,
-            r#""Principal": {"AWS": "111122223333"}"#,
-        );
-        assert!(has(
-            &run(None, PolicyUse::Rcp, &named),
-            "principal-not-allowed"
-        ));
+        assert!(run(None, PolicyUse::Rcp, rcp).is_empty(), "{:#?}", run(None, PolicyUse::Rcp, rcp));
+        let named = rcp.replace(r#""Principal": "*""#, r#""Principal": {"AWS": "111122223333"}"#);
+        assert!(has(&run(None, PolicyUse::Rcp, &named), "principal-not-allowed"));
         assert!(!has(&identity(AWS_DENY_DISABLE), "principal-not-allowed"));
     }
 
@@ -2026,11 +1849,8 @@ mod tests {
     fn missing_action_and_resource() {
         let f = identity(&aws_statement(r#"{"Effect": "Allow", "Resource": "*"}"#));
         assert_eq!(find(&f, "missing-action").pointer, "/Statement/0");
-        let f = run(
-            None,
-            PolicyUse::Scp,
-            &aws_statement(r#"{"Effect": "Deny", "Action": "kms:*"}"#),
-        );
+        let f =
+            run(None, PolicyUse::Scp, &aws_statement(r#"{"Effect": "Deny", "Action": "kms:*"}"#));
         assert_eq!(find(&f, "missing-resource").pointer, "/Statement/0");
         // Huawei Cloud: no `Resource` means every resource.
         assert!(!has(&identity(HUAWEI_CRYPTO), "missing-resource"));
@@ -2059,10 +1879,7 @@ mod tests {
         assert!(has(&run(None, PolicyUse::Scp, &padded), "policy-too-large"));
         // The estimate from a parsed policy agrees with the text.
         let policy = Policy::parse(Dialect::Aws, &doc).unwrap();
-        assert!(has(
-            &validate(&policy, doc.len(), &Options::default()),
-            "policy-too-large"
-        ));
+        assert!(has(&validate(&policy, doc.len(), &Options::default()), "policy-too-large"));
     }
 
     #[test]
@@ -2071,10 +1888,7 @@ mod tests {
         assert!(run(None, PolicyUse::Rcp, full).is_empty());
         let narrowed = full.replace(r#""Action": "*""#, r#""Action": "kms:*""#);
         let f = run(None, PolicyUse::Rcp, &narrowed);
-        assert_eq!(
-            find(&f, "rcp-allow-not-full-access").severity,
-            Severity::Warning
-        );
+        assert_eq!(find(&f, "rcp-allow-not-full-access").severity, Severity::Warning);
     }
 
     #[test]
@@ -2083,10 +1897,7 @@ mod tests {
             r#"{"Sid": "Allow\u2013decrypt", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}"#,
         ));
         let e = find(&f, "invalid-character");
-        assert_eq!(
-            (e.severity, e.pointer.as_str()),
-            (Severity::Error, "/Statement/0/Sid")
-        );
+        assert_eq!((e.severity, e.pointer.as_str()), (Severity::Error, "/Statement/0/Sid"));
         assert!(e.message.contains("U+2013"));
         // Latin-1 is fine; other dialects are not held to it.
         assert!(
@@ -2110,11 +1921,7 @@ mod tests {
             r#""Resource": "*""#,
             r#""Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}}"#,
         );
-        assert!(
-            key_policy(&conditioned).is_empty(),
-            "{:#?}",
-            key_policy(&conditioned)
-        );
+        assert!(key_policy(&conditioned).is_empty(), "{:#?}", key_policy(&conditioned));
         assert!(key_policy(AWS_DEFAULT_KEY_POLICY).is_empty());
     }
 
@@ -2123,10 +1930,7 @@ mod tests {
         let f = identity(&aws_statement(
             r#"{"Effect": "Allow", "NotAction": "kms:ScheduleKeyDeletion", "Resource": "*"}"#,
         ));
-        assert_eq!(
-            find(&f, "allow-with-not-action").pointer,
-            "/Statement/0/NotAction"
-        );
+        assert_eq!(find(&f, "allow-with-not-action").pointer, "/Statement/0/NotAction");
         let f = identity(&aws_statement(
             r#"{"Effect": "Deny", "NotAction": "kms:Decrypt", "Resource": "*"}"#,
         ));
@@ -2138,10 +1942,7 @@ mod tests {
         let f = identity(&aws_statement(
             r#"{"Effect": "Allow", "Action": "kms:Decrypt", "NotResource": "arn:aws:kms:*:111122223333:key/secret-key"}"#,
         ));
-        assert_eq!(
-            find(&f, "allow-with-not-resource").pointer,
-            "/Statement/0/NotResource"
-        );
+        assert_eq!(find(&f, "allow-with-not-resource").pointer, "/Statement/0/NotResource");
         let f = identity(&aws_statement(
             r#"{"Effect": "Deny", "Action": "kms:Decrypt", "NotResource": "arn:aws:kms:*:111122223333:key/*"}"#,
         ));
@@ -2152,10 +1953,7 @@ mod tests {
     fn allow_with_not_principal() {
         let doc = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#;
         let f = key_policy(doc);
-        assert_eq!(
-            find(&f, "allow-with-not-principal").pointer,
-            "/Statement/0/NotPrincipal"
-        );
+        assert_eq!(find(&f, "allow-with-not-principal").pointer, "/Statement/0/NotPrincipal");
         assert!(key_policy(&doc.replace("Allow", "Deny")).is_empty());
     }
 

@@ -37,7 +37,9 @@ fn check_action(a: &str) -> Result<(), String> {
     }
     match a.split_once(':') {
         Some((code, name)) if !code.is_empty() && !name.is_empty() && !name.contains(':') => Ok(()),
-        _ => Err(format!("action `{a}` must be in the form `<ram-code>:<action-name>` (e.g. `kms:Decrypt`)")),
+        _ => Err(format!(
+            "action `{a}` must be in the form `<ram-code>:<action-name>` (e.g. `kms:Decrypt`)"
+        )),
     }
 }
 
@@ -47,11 +49,12 @@ fn check_resource(r: &str) -> Result<(), String> {
     }
     let parts: Vec<&str> = r.splitn(5, ':').collect();
     if parts.len() < 5 || parts[0] != "acs" || parts[1].is_empty() {
-        return Err(format!("resource `{r}` must be `acs:<service>:<region>:<account-id>:<relative-id>` or `*`"));
+        return Err(format!(
+            "resource `{r}` must be `acs:<service>:<region>:<account-id>:<relative-id>` or `*`"
+        ));
     }
     Ok(())
 }
-
 
 fn check_condition_key(k: &str) -> Result<(), String> {
     prefixed_condition_key(k, "acs:")

@@ -15,8 +15,15 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
     version_required: false,
     top_level_extra: &["Id"],
     statement_keys: &[
-        "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
-        "NotResource", "Condition",
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
     ],
     statement_may_be_object: true,
     // Key policies accept statements without Action or Resource; they have no effect.
@@ -41,18 +48,23 @@ fn check_action(a: &str) -> Result<(), String> {
         return Ok(());
     }
     let Some((vendor, _)) = a.split_once(':') else {
-        return Err(format!("action `{a}`: actions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."));
+        return Err(format!(
+            "action `{a}`: actions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+        ));
     };
     if a.matches(':').count() > 1 {
         return Err(format!("action `{a}`: actions can contain only one colon"));
     }
-    if vendor.is_empty() || !vendor.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+    if vendor.is_empty()
+        || !vendor.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    {
         return Err(format!("action `{a}`: vendor `{vendor}` is not valid"));
     }
     Ok(())
 }
 
-const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+const PARTITIONS: &[&str] =
+    &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 fn check_resource(r: &str) -> Result<(), String> {
     if r == "*" {
@@ -67,7 +79,9 @@ fn check_resource(r: &str) -> Result<(), String> {
         return Err(format!("partition `{partition}` is not valid for resource `{r}`"));
     }
     if parts[2].contains(['*', '?']) {
-        return Err(format!("resource `{r}`: the resource vendor must be fully qualified and cannot contain wildcards"));
+        return Err(format!(
+            "resource `{r}`: the resource vendor must be fully qualified and cannot contain wildcards"
+        ));
     }
     Ok(())
 }
@@ -85,10 +99,14 @@ fn check_principal(kind: PrincipalKind, p: &str) -> Result<(), String> {
                 && parts[4].len() == 12
                 && parts[4].bytes().all(|b| b.is_ascii_digit());
             if !arn_ok {
-                return Err(format!("invalid principal `{p}`: expected `*`, a 12-digit account ID or an IAM/STS ARN"));
+                return Err(format!(
+                    "invalid principal `{p}`: expected `*`, a 12-digit account ID or an IAM/STS ARN"
+                ));
             }
             if p.contains(['*', '?']) {
-                return Err(format!("invalid principal `{p}`: wildcards are not allowed in a principal, only `*` alone"));
+                return Err(format!(
+                    "invalid principal `{p}`: wildcards are not allowed in a principal, only `*` alone"
+                ));
             }
             Ok(())
         }
@@ -138,7 +156,10 @@ mod tests {
     fn principals() {
         assert!(check_principal(PrincipalKind::Aws, "111122223333").is_ok());
         assert!(check_principal(PrincipalKind::Aws, "arn:aws:iam::111122223333:root").is_ok());
-        assert!(check_principal(PrincipalKind::Aws, "arn:aws:sts::111122223333:assumed-role/R/s").is_ok());
+        assert!(
+            check_principal(PrincipalKind::Aws, "arn:aws:sts::111122223333:assumed-role/R/s")
+                .is_ok()
+        );
         assert!(check_principal(PrincipalKind::Aws, "arn:aws:iam::111122223333:user/*").is_err());
         assert!(check_principal(PrincipalKind::Aws, "alice").is_err());
     }

@@ -15,7 +15,14 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
     version_required: true,
     top_level_extra: &[],
     statement_keys: &[
-        "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal",
+        "Sid",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+        "Principal",
         // Legacy 1.1 system policies list the policies they depend on.
         "Depends",
     ],
@@ -43,7 +50,9 @@ fn check_action(a: &str) -> Result<(), String> {
         _ => false,
     };
     if !ok {
-        return Err(format!("action `{a}` must be in the form `service:resourceType:operation` (e.g. `kms:cmk:create`, `kms::generateRandom`)"));
+        return Err(format!(
+            "action `{a}` must be in the form `service:resourceType:operation` (e.g. `kms:cmk:create`, `kms::generateRandom`)"
+        ));
     }
     if !parts[0].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*' || b == b'?') {
         return Err(format!("action `{a}`: service `{}` is not valid", parts[0]));
@@ -57,11 +66,12 @@ fn check_resource(r: &str) -> Result<(), String> {
     }
     let parts: Vec<&str> = r.splitn(5, ':').collect();
     if parts.len() < 5 || parts[0].is_empty() {
-        return Err(format!("resource `{r}` must be a URN `service:region:account-id:type:path` or `*`"));
+        return Err(format!(
+            "resource `{r}` must be a URN `service:region:account-id:type:path` or `*`"
+        ));
     }
     Ok(())
 }
-
 
 fn check_condition_key(k: &str) -> Result<(), String> {
     prefixed_condition_key(k, "g:")

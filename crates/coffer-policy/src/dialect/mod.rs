@@ -16,7 +16,9 @@ mod parse;
 use json::Node;
 
 /// The cloud whose policy language a document is written in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// AWS IAM (`"Version": "2012-10-17"` or `"2008-10-17"`).
@@ -121,7 +123,8 @@ mod tests {
 
     #[test]
     fn version_names_the_dialect() {
-        let v = |s: &str| Dialect::detect(&Node::parse(&format!(r#"{{"Version": "{s}"}}"#)).unwrap());
+        let v =
+            |s: &str| Dialect::detect(&Node::parse(&format!(r#"{{"Version": "{s}"}}"#)).unwrap());
         assert_eq!(v("2012-10-17"), Some(Dialect::Aws));
         assert_eq!(v("5.0"), Some(Dialect::Huawei));
         assert_eq!(v("1"), Some(Dialect::Alibaba));
@@ -131,20 +134,90 @@ mod tests {
     #[test]
     fn errors_point_at_the_place() {
         let cases: &[(Dialect, &str, &str, &str)] = &[
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"Decrypt","Resource":"*"}]}"#, "/Statement/0/Action", "prefaced by a vendor"),
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":{"Effect":"allow","Action":"kms:Decrypt","Resource":"*"}}"#, "/Statement/Effect", "`Allow` or `Deny`"),
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","NotAction":"kms:Encrypt","Resource":"*"}]}"#, "/Statement/0/NotAction", "not both"),
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]}"#, "/Statement/0/Action", "must not be empty"),
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringMatch":{"aws:username":"a"}}}]}"#, "/Statement/0/Condition/StringMatch", "not part of the aws policy language"),
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Sid":"a","Effect":"Allow","Action":"kms:*","Resource":"*"},{"Sid":"a","Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#, "/Statement/1/Sid", "unique"),
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#, "/Statement/0/Effect", "duplicate member"),
-            (Dialect::Aws, r#"{"Version":"2012-10-18","Statement":[]}"#, "/Version", "unsupported `Version`"),
-            (Dialect::Aws, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"}}]}"#, "/Statement/0/Principal/AWS", "wildcards are not allowed"),
-            (Dialect::Huawei, r#"{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["kms:Decrypt"]}]}"#, "/Statement/0/Action/0", "service:resourceType:operation"),
-            (Dialect::Huawei, r#"{"Statement":[{"Effect":"Allow","Action":["kms:cmk:get"]}]}"#, "/", "missing `Version`"),
-            (Dialect::Alibaba, r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt"}]}"#, "/Statement/0", "must contain resources"),
-            (Dialect::Alibaba, r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","NotResource":"*"}]}"#, "/Statement/0/NotResource", "unknown statement element"),
-            (Dialect::Alibaba, r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEqualsIfExists":{"kms:tag/a":"b"}}}]}"#, "/Statement/0/Condition/StringEqualsIfExists", "IfExists"),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"Decrypt","Resource":"*"}]}"#,
+                "/Statement/0/Action",
+                "prefaced by a vendor",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"allow","Action":"kms:Decrypt","Resource":"*"}}"#,
+                "/Statement/Effect",
+                "`Allow` or `Deny`",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","NotAction":"kms:Encrypt","Resource":"*"}]}"#,
+                "/Statement/0/NotAction",
+                "not both",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]}"#,
+                "/Statement/0/Action",
+                "must not be empty",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringMatch":{"aws:username":"a"}}}]}"#,
+                "/Statement/0/Condition/StringMatch",
+                "not part of the aws policy language",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"a","Effect":"Allow","Action":"kms:*","Resource":"*"},{"Sid":"a","Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#,
+                "/Statement/1/Sid",
+                "unique",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#,
+                "/Statement/0/Effect",
+                "duplicate member",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-18","Statement":[]}"#,
+                "/Version",
+                "unsupported `Version`",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"}}]}"#,
+                "/Statement/0/Principal/AWS",
+                "wildcards are not allowed",
+            ),
+            (
+                Dialect::Huawei,
+                r#"{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["kms:Decrypt"]}]}"#,
+                "/Statement/0/Action/0",
+                "service:resourceType:operation",
+            ),
+            (
+                Dialect::Huawei,
+                r#"{"Statement":[{"Effect":"Allow","Action":["kms:cmk:get"]}]}"#,
+                "/",
+                "missing `Version`",
+            ),
+            (
+                Dialect::Alibaba,
+                r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt"}]}"#,
+                "/Statement/0",
+                "must contain resources",
+            ),
+            (
+                Dialect::Alibaba,
+                r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","NotResource":"*"}]}"#,
+                "/Statement/0/NotResource",
+                "unknown statement element",
+            ),
+            (
+                Dialect::Alibaba,
+                r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEqualsIfExists":{"kms:tag/a":"b"}}}]}"#,
+                "/Statement/0/Condition/StringEqualsIfExists",
+                "IfExists",
+            ),
         ];
         for (d, text, pointer, needle) in cases {
             let e = Policy::parse(*d, text).expect_err(text);
@@ -156,7 +229,11 @@ mod tests {
     #[test]
     fn accepted_shapes() {
         // A single statement object, scalar Action, legacy version, Huawei without Resource.
-        let p = Policy::parse(Dialect::Aws, r#"{"Statement":{"Effect":"Deny","Action":"kms:*","Resource":"*"}}"#).unwrap();
+        let p = Policy::parse(
+            Dialect::Aws,
+            r#"{"Statement":{"Effect":"Deny","Action":"kms:*","Resource":"*"}}"#,
+        )
+        .unwrap();
         assert_eq!(p.version, None);
         assert!(!p.variables_enabled());
         let p = Policy::parse(Dialect::Huawei, r#"{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["kms:cmk:get"],"Condition":{"StringEndWithIfExists":{"g:UserName":["x"]},"Bool":{"g:MFAPresent":["true"]}}}]}"#).unwrap();

@@ -73,7 +73,10 @@ fn err(at: &Pointer, message: impl Into<String>) -> PolicyError {
 pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
     let root = Pointer::root();
     let Node::Object(members) = &node else {
-        return Err(err(&root, format!("a policy must be a JSON object, not {}", node.type_name())));
+        return Err(err(
+            &root,
+            format!("a policy must be a JSON object, not {}", node.type_name()),
+        ));
     };
     check_duplicates(members, &root)?;
     let mut version = None;
@@ -104,7 +107,11 @@ pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
         None if g.version_required => {
             return Err(err(
                 &root,
-                format!("missing `Version`: the {} policy language requires {}", g.dialect, quote_list(g.versions)),
+                format!(
+                    "missing `Version`: the {} policy language requires {}",
+                    g.dialect,
+                    quote_list(g.versions)
+                ),
             ));
         }
         _ => {}
@@ -117,7 +124,10 @@ pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
         Node::Array(items) => items.iter().enumerate().map(|(i, n)| (n, at.index(i))).collect(),
         Node::Object(_) if g.statement_may_be_object => vec![(statement, at.clone())],
         other => {
-            return Err(err(&at, format!("`Statement` must be an array of objects, not {}", other.type_name())));
+            return Err(err(
+                &at,
+                format!("`Statement` must be an array of objects, not {}", other.type_name()),
+            ));
         }
     };
     if items.is_empty() {
@@ -132,7 +142,9 @@ pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
                 if !sids.insert(sid.clone()) {
                     return Err(err(
                         &at.key("Sid"),
-                        format!("duplicate `Sid` `{sid}`: statement IDs in a single policy must be unique"),
+                        format!(
+                            "duplicate `Sid` `{sid}`: statement IDs in a single policy must be unique"
+                        ),
                     ));
                 }
             }
@@ -150,7 +162,10 @@ fn parse_statement(
     variables: bool,
 ) -> Result<Statement, PolicyError> {
     let Node::Object(members) = node else {
-        return Err(err(at, format!("a statement must be a JSON object, not {}", node.type_name())));
+        return Err(err(
+            at,
+            format!("a statement must be a JSON object, not {}", node.type_name()),
+        ));
     };
     check_duplicates(members, at)?;
     let mut sid = None;
@@ -171,7 +186,10 @@ fn parse_statement(
                     "Allow" => Effect::Allow,
                     "Deny" => Effect::Deny,
                     other => {
-                        return Err(err(&here, format!("`Effect` must be `Allow` or `Deny`, not `{other}`")));
+                        return Err(err(
+                            &here,
+                            format!("`Effect` must be `Allow` or `Deny`, not `{other}`"),
+                        ));
                     }
                 })
             }
@@ -208,7 +226,10 @@ fn parse_statement(
         return Err(err(at, "missing `Effect`"));
     };
     if action.is_none() && g.action_required {
-        return Err(err(at, "missing `Action` or `NotAction`: a policy statement must contain actions"));
+        return Err(err(
+            at,
+            "missing `Action` or `NotAction`: a policy statement must contain actions",
+        ));
     }
     if resource.is_none() && g.resource_required {
         return Err(err(at, "missing `Resource`: a policy statement must contain resources"));
@@ -227,7 +248,13 @@ fn parse_principal(
     match value {
         Node::String(s) if s == "*" => entries.push((default_kind, "*".to_owned())),
         Node::String(s) => {
-            return Err(err(at, format!("a principal must be `\"*\"` or an object such as {{\"{}\": ...}}, not `{s}`", g.principal_kinds.first().map(|(n, _)| *n).unwrap_or("AWS"))));
+            return Err(err(
+                at,
+                format!(
+                    "a principal must be `\"*\"` or an object such as {{\"{}\": ...}}, not `{s}`",
+                    g.principal_kinds.first().map(|(n, _)| *n).unwrap_or("AWS")
+                ),
+            ));
         }
         Node::Object(members) => {
             check_duplicates(members, at)?;
@@ -238,7 +265,13 @@ fn parse_principal(
                 let here = at.key(name);
                 let Some((_, kind)) = g.principal_kinds.iter().find(|(n, _)| n == name) else {
                     let known: Vec<&str> = g.principal_kinds.iter().map(|(n, _)| *n).collect();
-                    return Err(err(&here, format!("unknown principal type `{name}`: expected one of {}", quote_list(&known))));
+                    return Err(err(
+                        &here,
+                        format!(
+                            "unknown principal type `{name}`: expected one of {}",
+                            quote_list(&known)
+                        ),
+                    ));
                 };
                 for (s, p) in string_list(v, &here, "principals")? {
                     (g.check_principal)(*kind, s).map_err(|m| err(&p, m))?;
@@ -246,7 +279,12 @@ fn parse_principal(
                 }
             }
         }
-        other => return Err(err(at, format!("a principal must be `\"*\"` or an object, not {}", other.type_name()))),
+        other => {
+            return Err(err(
+                at,
+                format!("a principal must be `\"*\"` or an object, not {}", other.type_name()),
+            ));
+        }
     }
     Ok(PrincipalSpec { negated, entries })
 }
@@ -265,23 +303,42 @@ fn parse_conditions(
     for (op_name, keys) in ops {
         let here = at.key(op_name);
         let Node::Object(keys) = keys else {
-            return Err(err(&here, format!("condition operator `{op_name}` must map to an object of keys, not {}", keys.type_name())));
+            return Err(err(
+                &here,
+                format!(
+                    "condition operator `{op_name}` must map to an object of keys, not {}",
+                    keys.type_name()
+                ),
+            ));
         };
         let operator = Operator::parse(g.dialect, op_name).map_err(|e| {
-            err(&here, match e {
-                OperatorError::Unknown => format!("unknown condition operator `{op_name}`"),
-                OperatorError::NotInDialect => {
-                    format!("condition operator `{op_name}` is not part of the {} policy language", g.dialect)
-                }
-                OperatorError::BadQualifier(why) => format!("condition operator `{op_name}`: {why}"),
-            })
+            err(
+                &here,
+                match e {
+                    OperatorError::Unknown => format!("unknown condition operator `{op_name}`"),
+                    OperatorError::NotInDialect => {
+                        format!(
+                            "condition operator `{op_name}` is not part of the {} policy language",
+                            g.dialect
+                        )
+                    }
+                    OperatorError::BadQualifier(why) => {
+                        format!("condition operator `{op_name}`: {why}")
+                    }
+                },
+            )
         })?;
         check_duplicates(keys, &here)?;
         let mut seen = HashSet::new();
         for (key, values) in keys {
             let kat = here.key(key);
             if !seen.insert(key.to_lowercase()) {
-                return Err(err(&kat, format!("condition key `{key}` appears twice under `{op_name}` (key names are case-insensitive)")));
+                return Err(err(
+                    &kat,
+                    format!(
+                        "condition key `{key}` appears twice under `{op_name}` (key names are case-insensitive)"
+                    ),
+                ));
             }
             (g.check_condition_key)(key).map_err(|m| err(&kat, m))?;
             let raw = condition_values(values, &kat)?;
@@ -297,7 +354,13 @@ fn condition_values(node: &Node, at: &Pointer) -> Result<Vec<String>, PolicyErro
             Node::String(s) => Ok(s.clone()),
             Node::Bool(b) => Ok(b.to_string()),
             Node::Number(x) => Ok(x.clone()),
-            other => Err(err(p, format!("a condition value must be a string, boolean or number, not {}", other.type_name()))),
+            other => Err(err(
+                p,
+                format!(
+                    "a condition value must be a string, boolean or number, not {}",
+                    other.type_name()
+                ),
+            )),
         }
     };
     match node {
@@ -331,7 +394,11 @@ fn string<'a>(node: &'a Node, at: &Pointer) -> Result<&'a str, PolicyError> {
 }
 
 /// A string or a non-empty array of strings, with each item's pointer.
-fn string_list<'a>(node: &'a Node, at: &Pointer, what: &str) -> Result<Vec<(&'a str, Pointer)>, PolicyError> {
+fn string_list<'a>(
+    node: &'a Node,
+    at: &Pointer,
+    what: &str,
+) -> Result<Vec<(&'a str, Pointer)>, PolicyError> {
     match node {
         Node::String(s) => Ok(vec![(s.as_str(), at.clone())]),
         Node::Array(items) => {
@@ -347,7 +414,10 @@ fn string_list<'a>(node: &'a Node, at: &Pointer, what: &str) -> Result<Vec<(&'a 
                 })
                 .collect()
         }
-        other => Err(err(at, format!("expected a string or an array of strings, not {}", other.type_name()))),
+        other => Err(err(
+            at,
+            format!("expected a string or an array of strings, not {}", other.type_name()),
+        )),
     }
 }
 
