@@ -1,0 +1,114 @@
+//! Decrypt: the key is found from the ciphertext; a KeyId in the request must name it.
+
+use std::collections::BTreeMap;
+
+use coffer_crypto::Secret;
+use coffer_store::KeyRecord;
+
+use crate::Kms;
+use crate::caller::Caller;
+use crate::err::KmsError;
+
+/// Decrypt's request.
+#[derive(Debug, Default)]
+pub struct DecryptRequest {
+    /// The ciphertext blob.
+    pub ciphertext: Vec<u8>,
+    /// The encryption context it was made with.
+    pub encryption_context: BTreeMap<String, String>,
+    /// Grant tokens.
+    pub grant_tokens: Vec<String>,
+    /// The key the caller expects (optional for symmetric keys).
+    pub key_id: Option<String>,
+    /// SYMMETRIC_DEFAULT (the default).
+    pub encryption_algorithm: Option<String>,
+    /// Check authorization only.
+    pub dry_run: bool,
+}
+
+/// Decrypt's response.
+#[derive(Debug)]
+pub struct DecryptResponse {
+    /// The key ARN.
+    pub key_arn: String,
+    /// The plaintext.
+    pub plaintext: Secret,
+    /// The algorithm used.
+    pub encryption_algorithm: String,
+}
+
+impl Kms {
+    /// Decrypt.
+    pub fn decrypt(
+        &self,
+        caller: &Caller,
+        req: DecryptRequest,
+    ) -> Result<DecryptResponse, KmsError> {
+        if req.ciphertext.is_empty() {
+            return Err(crate::ops::blob_constraint(
+                "ciphertextBlob",
+                "Member must have length greater than or equal to 1",
+            ));
+        }
+        if req.ciphertext.len() > 6144 {
+            return Err(crate::ops::blob_constraint(
+                "ciphertextBlob",
+                "Member must have length less than or equal to 6144",
+            ));
+        }
+        let (key, alias) =
+            self.key_of_ciphertext(caller, &req.ciphertext, req.key_id.as_deref())?;
+        let algorithm =
+            req.encryption_algorithm.clone().unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
+        let ask = self
+            .crypto_ask("kms:Decrypt", &key, alias.as_deref(), &req.encryption_context)
+            .with("kms:EncryptionAlgorithm", algorithm.clone());
+        self.authorize(caller, ask)?;
+        self.check_encrypt_key(&key, "Decrypt", &algorithm)?;
+        if req.dry_run {
+            return Err(KmsError::DryRunSucceeded);
+        }
+        let plaintext = self.open_under(&key, &req.ciphertext, &req.encryption_context)?;
+        Ok(DecryptResponse { key_arn: key.arn, plaintext, encryption_algorithm: algorithm })
+    }
+
+    /// The key a ciphertext was made under, checked against the key the request names.
+    /// Returns the alias name when the request named the key by alias.
+    pub(crate) fn key_of_ciphertext(
+        &self,
+        caller: &Caller,
+        blob: &[u8],
+        named: Option<&str>,
+    ) -> Result<(KeyRecord, Option<String>), KmsError> {
+        let header = coffer_crypto::read_header(blob).map_err(|_| KmsError::InvalidCiphertext)?;
+        let id = header.key_id.to_string();
+        match named {
+            Some(n) => {
+                let (r, key) = self.resolve(caller, n)?;
+                if key.key_id != id {
+                    return Err(KmsError::IncorrectKey);
+                }
+                Ok((key, r.alias_name().map(str::to_owned)))
+            }
+            None => {
+                let key = self
+                    .store
+                    .get_key(&caller.account, &caller.region, &id)?
+                    .ok_or(KmsError::InvalidCiphertext)?;
+                Ok((key, None))
+            }
+        }
+    }
+
+    /// Decrypts with the material version the blob names.
+    pub(crate) fn open_under(
+        &self,
+        key: &KeyRecord,
+        blob: &[u8],
+        ec: &BTreeMap<String, String>,
+    ) -> Result<Secret, KmsError> {
+        let header = coffer_crypto::read_header(blob).map_err(|_| KmsError::InvalidCiphertext)?;
+        let material = self.material(key, header.version)?;
+        coffer_crypto::decrypt(&material, blob, ec).map_err(|_| KmsError::InvalidCiphertext)
+    }
+}

@@ -1,0 +1,20 @@
+//! DescribeKey: a key's metadata, in any state.
+
+use crate::Kms;
+use crate::authz::Ask;
+use crate::caller::Caller;
+use crate::err::KmsError;
+use crate::key::KeyMetadata;
+
+impl Kms {
+    /// DescribeKey.
+    pub fn describe_key(&self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        let (r, key) = self.resolve(caller, key_id)?;
+        let mut ask = Ask::on_key("kms:DescribeKey", &key);
+        if let Some(alias) = r.alias_name() {
+            ask = ask.with("kms:RequestAlias", alias);
+        }
+        self.authorize(caller, ask)?;
+        Ok(KeyMetadata::of(&key))
+    }
+}

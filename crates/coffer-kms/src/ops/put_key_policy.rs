@@ -1,0 +1,38 @@
+//! PutKeyPolicy: replaces the key policy of a key, in any state.
+
+use crate::Kms;
+use crate::authz::Ask;
+use crate::caller::Caller;
+use crate::err::KmsError;
+use crate::ops::create_key::check_policy_text;
+use crate::ops::get_key_policy::check_policy_name;
+
+impl Kms {
+    /// PutKeyPolicy. Needs kms:PutKeyPolicy (condition key
+    /// `kms:BypassPolicyLockoutSafetyCheck`). Unless the check is bypassed, the new policy
+    /// must itself allow the caller kms:PutKeyPolicy, as CreateKey requires.
+    pub fn put_key_policy(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        policy: &str,
+        policy_name: Option<&str>,
+        bypass_policy_lockout_safety_check: bool,
+    ) -> Result<(), KmsError> {
+        check_policy_name(policy_name)?;
+        let candidate = check_policy_text(policy)?;
+        let (_, key) = self.resolve(caller, key_id)?;
+        let mut ask = Ask::on_key("kms:PutKeyPolicy", &key);
+        if bypass_policy_lockout_safety_check {
+            ask = ask.with("kms:BypassPolicyLockoutSafetyCheck", "true");
+        }
+        self.authorize(caller, ask)?;
+        if !bypass_policy_lockout_safety_check {
+            self.check_lockout(caller, &key, &candidate)?;
+        }
+        let mut updated = key;
+        updated.policy = policy.to_owned();
+        self.store.update_key(&updated)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,124 @@
+//! ReEncrypt: decrypts a ciphertext and encrypts its plaintext under another key (or the
+//! same key with another encryption context), without the plaintext leaving the service.
+
+use std::collections::BTreeMap;
+
+use crate::caller::Caller;
+use crate::err::KmsError;
+use crate::{Kms, ops};
+
+/// ReEncrypt's request.
+#[derive(Debug, Default)]
+pub struct ReEncryptRequest {
+    /// The ciphertext blob.
+    pub ciphertext: Vec<u8>,
+    /// The encryption context it was made with.
+    pub source_encryption_context: BTreeMap<String, String>,
+    /// The key it was made under, if the caller names it (optional for symmetric keys).
+    pub source_key_id: Option<String>,
+    /// The key to encrypt under: id, ARN, alias name or alias ARN.
+    pub destination_key_id: String,
+    /// The encryption context of the new ciphertext.
+    pub destination_encryption_context: BTreeMap<String, String>,
+    /// SYMMETRIC_DEFAULT (the default).
+    pub source_encryption_algorithm: Option<String>,
+    /// SYMMETRIC_DEFAULT (the default).
+    pub destination_encryption_algorithm: Option<String>,
+    /// Grant tokens.
+    pub grant_tokens: Vec<String>,
+    /// Check authorization only.
+    pub dry_run: bool,
+}
+
+/// ReEncrypt's response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReEncryptResponse {
+    /// The new ciphertext blob.
+    pub ciphertext: Vec<u8>,
+    /// The ARN of the key the ciphertext was made under.
+    pub source_key_arn: String,
+    /// The ARN of the key it is now encrypted under.
+    pub key_arn: String,
+    /// The algorithm it was decrypted with.
+    pub source_encryption_algorithm: String,
+    /// The algorithm it was encrypted with.
+    pub destination_encryption_algorithm: String,
+    /// The id of the key material that made the old ciphertext.
+    pub source_key_material_id: String,
+    /// The id of the key material that made the new one.
+    pub destination_key_material_id: String,
+}
+
+impl Kms {
+    /// ReEncrypt. Needs kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the
+    /// destination key (condition key `kms:ReEncryptOnSameKey`); both must be Enabled.
+    pub fn re_encrypt(
+        &self,
+        caller: &Caller,
+        req: ReEncryptRequest,
+    ) -> Result<ReEncryptResponse, KmsError> {
+        if req.ciphertext.is_empty() {
+            return Err(ops::blob_constraint(
+                "ciphertextBlob",
+                "Member must have length greater than or equal to 1",
+            ));
+        }
+        if req.ciphertext.len() > 6144 {
+            return Err(ops::blob_constraint(
+                "ciphertextBlob",
+                "Member must have length less than or equal to 6144",
+            ));
+        }
+        let (source, source_alias) =
+            self.key_of_ciphertext(caller, &req.ciphertext, req.source_key_id.as_deref())?;
+        let (dest_ref, dest) = self.resolve(caller, &req.destination_key_id)?;
+        let same_key = (source.arn == dest.arn).to_string();
+        let source_algorithm =
+            req.source_encryption_algorithm.clone().unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
+        let dest_algorithm = req
+            .destination_encryption_algorithm
+            .clone()
+            .unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
+        let from = self
+            .crypto_ask(
+                "kms:ReEncryptFrom",
+                &source,
+                source_alias.as_deref(),
+                &req.source_encryption_context,
+            )
+            .with("kms:EncryptionAlgorithm", source_algorithm.clone())
+            .with("kms:ReEncryptOnSameKey", same_key.clone());
+        self.authorize(caller, from)?;
+        let to = self
+            .crypto_ask(
+                "kms:ReEncryptTo",
+                &dest,
+                dest_ref.alias_name(),
+                &req.destination_encryption_context,
+            )
+            .with("kms:EncryptionAlgorithm", dest_algorithm.clone())
+            .with("kms:ReEncryptOnSameKey", same_key);
+        self.authorize(caller, to)?;
+        self.check_encrypt_key(&source, "ReEncrypt", &source_algorithm)?;
+        self.check_encrypt_key(&dest, "ReEncrypt", &dest_algorithm)?;
+        if req.dry_run {
+            return Err(KmsError::DryRunSucceeded);
+        }
+        let source_version = coffer_crypto::blob::read_header(&req.ciphertext)
+            .map_err(|_| KmsError::InvalidCiphertext)?
+            .version;
+        let plaintext =
+            self.open_under(&source, &req.ciphertext, &req.source_encryption_context)?;
+        let ciphertext =
+            self.seal_under(&dest, &req.destination_encryption_context, plaintext.expose())?;
+        Ok(ReEncryptResponse {
+            ciphertext,
+            source_key_material_id: ops::key_material_id(&source.key_id, source_version),
+            destination_key_material_id: ops::key_material_id(&dest.key_id, dest.current_version),
+            source_key_arn: source.arn,
+            key_arn: dest.arn,
+            source_encryption_algorithm: source_algorithm,
+            destination_encryption_algorithm: dest_algorithm,
+        })
+    }
+}

@@ -1,0 +1,21 @@
+//! The service's integration tests, one binary: every operation over an in-memory store,
+//! a fixed root key and a manual clock, called by an administrator, a user with a narrow
+//! policy, the account's root and a user of another account.
+
+#[path = "kms/support.rs"]
+mod support;
+
+#[path = "kms/access.rs"]
+mod access;
+#[path = "kms/aliases.rs"]
+mod aliases;
+#[path = "kms/crypto.rs"]
+mod crypto;
+#[path = "kms/keys.rs"]
+mod keys;
+#[path = "kms/policies.rs"]
+mod policies;
+#[path = "kms/rotation.rs"]
+mod rotation;
+#[path = "kms/tags.rs"]
+mod tags;
