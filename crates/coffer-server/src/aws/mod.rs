@@ -1,0 +1,259 @@
+//! The AWS KMS front door: JSON 1.1 over `POST /`, the operation named by
+//! `X-Amz-Target: TrentService.<Operation>`, requests signed with SigV4.
+//!
+//! One request: read the body (at most [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES)), find
+//! the operation, verify the signature with the access key's secret from the service,
+//! resolve the caller (account, principal, region of the credential scope, source
+//! address, User-Agent), then — off the async runtime, as the service is synchronous —
+//! decode, call the service, encode, and append one audit event. Every response carries
+//! `x-amzn-RequestId`; refusals are rendered as AWS renders them ([`error`]).
+//!
+//! Never logged: secrets, plaintexts, request bodies, the `Authorization` header.
+
+pub mod error;
+pub mod map;
+pub mod shapes;
+pub mod sigv4;
+pub mod target;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use coffer_kms::Caller;
+use coffer_kms::audit::{CallRecord, event};
+use serde_json::{Map, Value};
+
+use crate::AppState;
+use crate::aws::error::{AwsError, from_sigv4};
+use crate::aws::target::Operation;
+
+/// The content type of every AWS JSON 1.1 response.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// The service name in the SigV4 credential scope.
+pub const SIGNING_SERVICE: &str = "kms";
+
+/// Serves one AWS KMS request.
+pub async fn handle(state: Arc<AppState>, request: axum::extract::Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let operation = target.as_deref().and_then(Operation::from_target);
+    let result = serve(&state, &parts, body, operation, &request_id).await;
+    let status = match &result {
+        Ok(_) => StatusCode::OK,
+        Err(e) => e.status,
+    };
+    tracing::info!(
+        request_id,
+        operation = operation.map(Operation::name).unwrap_or("-"),
+        status = status.as_u16(),
+        error = result.as_ref().err().map(|e| e.code).unwrap_or("-"),
+        "aws kms request"
+    );
+    match result {
+        Ok(body) => respond(StatusCode::OK, &body, &request_id),
+        Err(e) => error_response(&e, &request_id),
+    }
+}
+
+/// An error response outside any operation (unknown path or method).
+pub fn not_found() -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut e = AwsError::unknown_operation();
+    e.status = StatusCode::NOT_FOUND;
+    error_response(&e, &request_id)
+}
+
+/// The JSON response of an error.
+pub fn error_response(e: &AwsError, request_id: &str) -> Response {
+    respond(e.status, &e.body(), request_id)
+}
+
+fn respond(status: StatusCode, body: &Value, request_id: &str) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (status, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-RequestId", v);
+    }
+    response
+}
+
+async fn serve(
+    state: &Arc<AppState>,
+    parts: &Parts,
+    body: Body,
+    operation: Option<Operation>,
+    request_id: &str,
+) -> Result<Value, AwsError> {
+    let too_large = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > crate::MAX_BODY_BYTES);
+    if too_large {
+        return Err(AwsError::too_large(crate::MAX_BODY_BYTES));
+    }
+    let body = to_bytes(body, crate::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| AwsError::too_large(crate::MAX_BODY_BYTES))?;
+    let op = operation.ok_or_else(AwsError::unknown_operation)?;
+    let caller = authenticate(state, parts, &body)?;
+    let state = Arc::clone(state);
+    let id = request_id.to_owned();
+    tokio::task::spawn_blocking(move || run(&state, op, &caller, &body, &id))
+        .await
+        .map_err(|e| AwsError::internal(request_id, &e))?
+}
+
+/// Verifies the signature and resolves the caller.
+fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, AwsError> {
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let req = sigv4::Request {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &headers,
+        body,
+    };
+    let kms = &state.kms;
+    let now = kms.now_millis().div_euclid(1000);
+    let verified = sigv4::verify(&req, SIGNING_SERVICE, now, state.max_skew_secs, |ak| {
+        kms.access_key_secret(ak).map(|s| s.expose())
+    })
+    .map_err(|e| from_sigv4(&e))?;
+    let source_ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let user_agent =
+        parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    kms.caller(verified.access_key_id(), verified.region(), source_ip, false, user_agent)
+        .ok_or_else(|| from_sigv4(&sigv4::SigV4Error::UnknownAccessKey))
+}
+
+/// Decodes, calls and audits one operation (on a blocking thread).
+fn run(
+    state: &AppState,
+    op: Operation,
+    caller: &Caller,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Value, AwsError> {
+    let input = parse_body(body);
+    let audit_request = input.as_ref().map(audit_view).unwrap_or(Value::Null);
+    let result = input.and_then(|v| map::call(op, &state.kms, caller, v, request_id));
+    let (response, error_code, error_message) = match &result {
+        Ok(v) => (audit_view(v), None, None),
+        Err(e) => (Value::Null, Some(e.code), e.message.clone()),
+    };
+    let key_arn = result.as_ref().ok().and_then(key_arn_of);
+    let ev = event(
+        Some(caller),
+        CallRecord {
+            event_name: op.name(),
+            request_id,
+            time_millis: state.kms.now_millis(),
+            request: audit_request,
+            response,
+            error_code,
+            error_message: error_message.as_deref(),
+            read_only: op.read_only(),
+            key_arn: key_arn.as_deref(),
+        },
+    );
+    state.kms.record(&ev);
+    result
+}
+
+/// The body as a JSON object; empty is `{}`.
+fn parse_body(body: &[u8]) -> Result<Value, AwsError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(AwsError::serialization()),
+    }
+}
+
+/// Members that never enter the audit trail: secrets, and blobs CloudTrail leaves out.
+const NOT_AUDITED: &[&str] = &["Plaintext", "CiphertextBlob", "PrivateKeyPlaintext"];
+
+/// A request or response as the audit trail records it: members in CloudTrail's
+/// camelCase, without secrets and blobs; encryption contexts are copied as they are.
+fn audit_view(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !NOT_AUDITED.contains(&k.as_str()))
+                .map(|(k, v)| {
+                    let v =
+                        if k.ends_with("EncryptionContext") { v.clone() } else { audit_view(v) };
+                    (camel(k), v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(audit_view).collect()),
+        other => other.clone(),
+    }
+}
+
+fn camel(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
+/// The key a response is about: its `KeyId` when that is an ARN, or its metadata's ARN.
+fn key_arn_of(response: &Value) -> Option<String> {
+    let arn = response.get("KeyMetadata").and_then(|m| m.get("Arn")).or_else(|| {
+        response.get("KeyId").filter(|k| k.as_str().is_some_and(|s| s.starts_with("arn:")))
+    })?;
+    arn.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn audit_view_drops_secrets_and_blobs_and_keeps_contexts() {
+        let v = json!({"KeyId": "k", "Plaintext": "c2VjcmV0", "CiphertextBlob": "AAA",
+                       "EncryptionContext": {"Purpose": "x"},
+                       "KeyMetadata": {"AWSAccountId": "1"}});
+        assert_eq!(
+            audit_view(&v),
+            json!({"keyId": "k", "encryptionContext": {"Purpose": "x"},
+                   "keyMetadata": {"aWSAccountId": "1"}})
+        );
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(parse_body(b""), Ok(json!({})));
+        assert_eq!(parse_body(b"{\"a\":1}"), Ok(json!({"a": 1})));
+        assert_eq!(parse_body(b"[1]"), Err(AwsError::serialization()));
+        assert_eq!(parse_body(b"{nope"), Err(AwsError::serialization()));
+    }
+
+    #[test]
+    fn key_arns_of_responses() {
+        assert_eq!(
+            key_arn_of(&json!({"KeyId": "arn:aws:kms:r:1:key/k"})).as_deref(),
+            Some("arn:aws:kms:r:1:key/k")
+        );
+        assert_eq!(key_arn_of(&json!({"KeyMetadata": {"Arn": "arn:x"}})).as_deref(), Some("arn:x"));
+        assert_eq!(key_arn_of(&json!({"Keys": []})), None);
+    }
+}

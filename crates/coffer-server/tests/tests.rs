@@ -1,0 +1,4 @@
+//! End-to-end tests of the front doors: the router over a real service, driven in-process.
+
+mod aws;
+mod harness;
