@@ -16,6 +16,7 @@ pub mod context;
 pub mod decide;
 pub mod decision;
 pub mod dialect;
+pub mod explain;
 pub mod matching;
 pub mod model;
 pub mod request;

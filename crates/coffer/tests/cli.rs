@@ -1,0 +1,457 @@
+//! `coffer policy validate|simulate|explain`, `coffer --version`, run as a user runs them.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use coffer_policy::case::Case;
+use serde_json::Value;
+
+/// The files under `tests/data/`.
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name).display().to_string()
+}
+
+/// The repository's `examples/` folder, which the README's commands use.
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name).display().to_string()
+}
+
+fn coffer(args: &[&str]) -> Output {
+    coffer_with_stdin(args, "")
+}
+
+fn coffer_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(out: &Output) -> &str {
+    std::str::from_utf8(&out.stdout).unwrap()
+}
+
+fn stderr(out: &Output) -> &str {
+    std::str::from_utf8(&out.stderr).unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+/// A directory of its own under the system's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("coffer-cli-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What the engine decides for a case file, serialized as `simulate` must print it.
+fn expected_decision(path: &str) -> String {
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::to_string(&Case::from_json(&value).unwrap().evaluate()).unwrap()
+}
+
+// ---- validate ----
+
+#[test]
+fn validate_a_clean_file_prints_nothing_and_exits_0() {
+    let out = coffer(&["policy", "validate", &data("clean-identity-policy.json")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn validate_prints_one_line_per_finding_and_exits_1_on_an_error() {
+    let file = data("typo-key-policy.json");
+    let out = coffer(&["policy", "validate", "--use", "resource", &file]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let lines: Vec<&str> = stdout(&out).lines().collect();
+    assert_eq!(lines.len(), 1, "{}", stdout(&out));
+    assert_eq!(
+        lines[0],
+        format!(
+            "{file}:/Statement/0/Action/1: error[unknown-action]: unknown action `kms:Decrpyt`: the AWS `kms` \
+             service has no such action; did you mean `kms:Decrypt`?"
+        )
+    );
+}
+
+#[test]
+fn validate_exits_0_when_findings_are_only_warnings() {
+    let file = data("warning-key-policy.json");
+    let out = coffer(&["policy", "validate", "--use", "resource", &file]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let line = stdout(&out).lines().next().unwrap();
+    assert!(
+        line.starts_with(&format!(
+            "{file}:/Statement/0/Resource: warning[resource-not-wildcard]: "
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn validate_checks_against_the_use_and_the_dialect() {
+    // A Principal has no place in an identity policy, which is the default use.
+    let file = data("typo-key-policy.json");
+    let out = coffer(&["policy", "validate", &file]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out)
+            .contains(&format!("{file}:/Statement/0/Principal: error[principal-not-allowed]: "))
+    );
+
+    let huawei = data("huawei-identity-policy.json");
+    let out = coffer(&["policy", "validate", "--dialect", "huawei", &huawei]);
+    assert_eq!((code(&out), stdout(&out)), (0, ""), "{}", stderr(&out));
+    // Read as AWS, the Huawei `Version` is refused.
+    let out = coffer(&["policy", "validate", "--dialect", "aws", &huawei]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).starts_with(&format!("{huawei}:")), "{}", stdout(&out));
+}
+
+#[test]
+fn validate_json_is_one_array_with_the_file_first() {
+    let clean = data("clean-identity-policy.json");
+    let typo = data("typo-key-policy.json");
+    let warning = data("warning-key-policy.json");
+    let out =
+        coffer(&["policy", "validate", "--use", "resource", "--format", "json", &typo, &warning]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    let findings: Vec<Value> = serde_json::from_str(stdout(&out)).unwrap();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    let first = findings[0].as_object().unwrap();
+    let keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["file", "severity", "code", "pointer", "message"]);
+    assert_eq!(first["file"], typo.as_str());
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["code"], "unknown-action");
+    assert_eq!(first["pointer"], "/Statement/0/Action/1");
+    assert_eq!(findings[1]["file"], warning.as_str());
+    assert_eq!(findings[1]["severity"], "warning");
+
+    let out = coffer(&["policy", "validate", "--format", "json", &clean]);
+    assert_eq!((code(&out), stdout(&out)), (0, "[]\n"));
+}
+
+#[test]
+fn validate_reads_standard_input() {
+    let text = std::fs::read_to_string(data("typo-key-policy.json")).unwrap();
+    let out = coffer_with_stdin(&["policy", "validate", "--use", "resource", "-"], &text);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).starts_with("<stdin>:/Statement/0/Action/1: error[unknown-action]: "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn validate_refuses_an_unreadable_file_with_exit_2() {
+    let tmp = TempDir::new();
+    let missing = tmp.0.join("missing.json").display().to_string();
+    let out = coffer(&["policy", "validate", &data("clean-identity-policy.json"), &missing]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "", "nothing is checked when an input cannot be read");
+    assert_eq!(stderr(&out), format!("error: cannot read `{missing}`: no such file\n"));
+
+    let out = coffer(&["policy", "validate", &tmp.0.display().to_string()]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with(&format!("error: cannot read `{}`: ", tmp.0.display())),
+        "{}",
+        stderr(&out)
+    );
+
+    let binary = tmp.0.join("binary.json");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+    let out = coffer(&["policy", "validate", &binary.display().to_string()]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("is not UTF-8 text"), "{}", stderr(&out));
+}
+
+#[test]
+fn validate_usage_errors_exit_2() {
+    for args in [
+        &["policy", "validate"][..],
+        &["policy", "validate", "--dialect", "gcp", "x.json"],
+        &["policy", "validate", "--use", "trust", "x.json"],
+        &["policy", "validate", "--format", "yaml", "x.json"],
+    ] {
+        let out = coffer(args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stderr(&out).starts_with("error: "), "{args:?}: {}", stderr(&out));
+    }
+}
+
+// ---- simulate ----
+
+#[test]
+fn simulate_prints_exactly_the_decision() {
+    for file in [data("case-no-iam-allow.json"), data("case-scp-deny.json")] {
+        let out = coffer(&["policy", "simulate", &file]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(stdout(&out), format!("{}\n", expected_decision(&file)));
+    }
+    let out = coffer(&["policy", "simulate", &data("case-no-iam-allow.json")]);
+    assert_eq!(
+        stdout(&out),
+        "{\"decision\":\"ImplicitDeny\",\"reasons\":[{\"kind\":\"no_allow\",\"policy_kind\":\"identity\"}],\
+         \"phrase\":\"because no identity-based policy allows the kms:Decrypt action\"}\n"
+    );
+}
+
+#[test]
+fn simulate_reads_standard_input() {
+    let file = data("case-scp-deny.json");
+    let out =
+        coffer_with_stdin(&["policy", "simulate", "-"], &std::fs::read_to_string(&file).unwrap());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{}\n", expected_decision(&file)));
+}
+
+#[test]
+fn simulate_cases_prints_one_line_per_case_in_order_with_its_id() {
+    let out = coffer(&["policy", "simulate", "--cases", &data("cases.json")]);
+    assert_eq!(code(&out), 1, "a case that does not parse makes the exit status 1");
+    let lines: Vec<Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    let ids: Vec<&Value> = lines.iter().map(|l| &l["id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &Value::from("iam-allows"),
+            &Value::from(2),
+            &Value::from("huawei-no-allow"),
+            &Value::Null
+        ]
+    );
+    for line in &lines {
+        assert_eq!(line.as_object().unwrap().keys().next().map(String::as_str), Some("id"));
+    }
+    assert_eq!(lines[0]["decision"], "Allow");
+    assert_eq!(lines[0]["reasons"][1]["sid"], "Decrypt");
+    assert_eq!(lines[1].as_object().unwrap().len(), 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("unknown dialect `gcp`"), "{}", lines[1]);
+    assert_eq!(lines[2]["decision"], "ImplicitDeny");
+    assert_eq!(
+        lines[2]["phrase"],
+        "because no identity-based policy allows the kms:cmk:decryptDataKey action"
+    );
+    assert_eq!(lines[3]["decision"], "Allow");
+
+    // Each decision line is the single-case output with the id put first.
+    let cases: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(data("cases.json")).unwrap()).unwrap();
+    let first = serde_json::to_string(&Case::from_json(&cases[0]).unwrap().evaluate()).unwrap();
+    assert_eq!(
+        stdout(&out).lines().next().unwrap(),
+        format!("{{\"id\":\"iam-allows\",{}", &first[1..])
+    );
+}
+
+#[test]
+fn simulate_cases_of_good_cases_exits_0() {
+    let tmp = TempDir::new();
+    let case = std::fs::read_to_string(data("case-no-iam-allow.json")).unwrap();
+    let file = tmp.file("cases.json", &format!("[{case}, {case}]"));
+    let out = coffer(&["policy", "simulate", "--cases", &file]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+    let out = coffer(&["policy", "simulate", "--cases", &tmp.file("none.json", "[]")]);
+    assert_eq!((code(&out), stdout(&out)), (0, ""));
+}
+
+#[test]
+fn simulate_refuses_files_that_are_not_json_with_exit_2() {
+    let tmp = TempDir::new();
+    let broken = tmp.file("broken.json", "{\"dialect\": ");
+    for args in [
+        vec!["policy", "simulate", broken.as_str()],
+        vec!["policy", "simulate", "--cases", broken.as_str()],
+    ] {
+        let out = coffer(&args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert_eq!(stdout(&out), "");
+        assert!(
+            stderr(&out).starts_with(&format!("error: `{broken}` is not valid JSON: ")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let missing = tmp.0.join("missing.json").display().to_string();
+    let out = coffer(&["policy", "simulate", &missing]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stderr(&out), format!("error: cannot read `{missing}`: no such file\n"));
+
+    let object =
+        tmp.file("object.json", &std::fs::read_to_string(data("case-no-iam-allow.json")).unwrap());
+    let out = coffer(&["policy", "simulate", "--cases", &object]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stderr(&out), format!("error: `{object}` must hold a JSON array of cases\n"));
+}
+
+#[test]
+fn simulate_of_a_case_that_does_not_parse_exits_1() {
+    let tmp = TempDir::new();
+    let file = tmp.file("case.json", r#"{"dialect": "aws", "request": {"action": "kms:Decrypt"}}"#);
+    let out = coffer(&["policy", "simulate", &file]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).starts_with(&format!("error: `{file}`: the case is malformed: ")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("`principal`"), "{}", stderr(&out));
+}
+
+#[test]
+fn simulate_usage_errors_exit_2() {
+    let case = data("case-no-iam-allow.json");
+    for args in [&["policy", "simulate"][..], &["policy", "simulate", &case, "--cases", &case]] {
+        let out = coffer(args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    }
+}
+
+// ---- explain ----
+
+#[test]
+fn explain_names_the_request_the_phrase_and_the_sid() {
+    let out = coffer(&["policy", "explain", &data("case-no-iam-allow.json")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("principal: arn:aws:iam::111122223333:user/alice\n"), "{text}");
+    assert!(text.contains("outcome:   ImplicitDeny"), "{text}");
+    assert!(
+        text.contains("because no identity-based policy allows the kms:Decrypt action"),
+        "{text}"
+    );
+
+    let out = coffer(&["policy", "explain", &data("case-scp-deny.json")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("with an explicit deny in a service control policy"), "{text}");
+    assert!(text.contains("\"ProtectKeys\""), "{text}");
+    assert!(
+        text.contains(
+            "User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:ScheduleKeyDeletion on \
+             resource: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab with an \
+             explicit deny in a service control policy\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_prints_what_the_library_explains() {
+    let file = data("case-scp-deny.json");
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let case = Case::from_json(&value).unwrap();
+    let expected = coffer_policy::explain::explain(&case, &case.evaluate());
+    let out = coffer(&["policy", "explain", &file]);
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn explain_errors() {
+    let tmp = TempDir::new();
+    let missing = tmp.0.join("missing.json").display().to_string();
+    let out = coffer(&["policy", "explain", &missing]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stderr(&out), format!("error: cannot read `{missing}`: no such file\n"));
+    let policy = data("clean-identity-policy.json");
+    let out = coffer(&["policy", "explain", &policy]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).starts_with(&format!("error: `{policy}`: the case is malformed: ")),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// ---- the binary ----
+
+#[test]
+fn version_and_commands() {
+    let out = coffer(&["--version"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out), format!("coffer {}\n", env!("CARGO_PKG_VERSION")));
+    // The server is not built yet.
+    let out = coffer(&["serve"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    let out = coffer(&[]);
+    assert_eq!(code(&out), 2);
+}
+
+/// Every `$ coffer ...` line in the README's `console` blocks prints what the README shows
+/// (run from the repository root); `$ echo $?` shows the exit status of the line before.
+#[test]
+fn the_readme_shows_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut blocks = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        blocks += 1;
+        let mut last: Option<Output> = None;
+        for step in block.split("$ ").filter(|s| !s.is_empty()) {
+            let (command, shown) = step.split_once('\n').unwrap();
+            if command == "echo $?" {
+                let out = last.as_ref().unwrap();
+                assert_eq!(format!("{}\n", code(out)), shown, "exit status in the README");
+                continue;
+            }
+            let args: Vec<&str> =
+                command.strip_prefix("coffer ").unwrap().split_whitespace().collect();
+            let out = Command::new(env!("CARGO_BIN_EXE_coffer"))
+                .args(&args)
+                .current_dir(&root)
+                .output()
+                .unwrap();
+            assert_eq!(stdout(&out), shown, "the README shows other output for `{command}`");
+            last = Some(out);
+        }
+    }
+    assert!(blocks >= 4, "the README's tour has {blocks} console blocks");
+
+    // The first command's output, shown in a `json` block.
+    let out = coffer(&["policy", "simulate", &example("deny-decrypt.json")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        readme.contains(&format!("```json\n{}```", stdout(&out))),
+        "the README's first output is stale"
+    );
+}
