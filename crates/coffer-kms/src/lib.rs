@@ -44,11 +44,13 @@ pub mod schedule;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use coffer_crypto::{RootKey, Secret, SecureRandom};
+use coffer_crypto::{RootKey, SecureRandom};
 use coffer_policy::Policy;
 use coffer_store::{KeyRecord, Store};
 
 pub use caller::Caller;
+pub use coffer_crypto::Secret;
+pub use coffer_store::Tag;
 pub use err::KmsError;
 
 use crate::audit::AuditSink;

@@ -69,6 +69,7 @@ async fn create_and_describe_a_key() {
         "KeySpec": "SYMMETRIC_DEFAULT",
         "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
         "MultiRegion": false,
+        "CurrentKeyMaterialId": format!("{}{}", id.replace('-', ""), "0".repeat(32)),
     });
     assert_eq!(m, expected);
     for by in [id.clone(), key_arn(&id)] {

@@ -37,6 +37,8 @@ pub struct KeyMetadata {
     pub encryption_algorithms: Vec<String>,
     /// Multi-Region (always false today).
     pub multi_region: bool,
+    /// The identifier of the material new ciphertexts are made with.
+    pub current_key_material_id: Option<String>,
 }
 
 impl KeyMetadata {
@@ -69,6 +71,10 @@ impl KeyMetadata {
             origin: k.origin.clone(),
             encryption_algorithms,
             multi_region: false,
+            current_key_material_id: Some(crate::ops::key_material_id(
+                &k.key_id,
+                k.current_version,
+            )),
         }
     }
 }

@@ -17,7 +17,7 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use coffer_crypto::Secret;
+use coffer_kms::Secret;
 use coffer_kms::key::KeyMetadata as DomainKeyMetadata;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -204,10 +204,10 @@ fn null(member: &str) -> String {
 }
 
 /// A wire tag as the service's tag (after [`Constraints::tags`] has passed).
-pub fn domain_tags(tags: Option<Vec<Tag>>) -> Vec<coffer_store::Tag> {
+pub fn domain_tags(tags: Option<Vec<Tag>>) -> Vec<coffer_kms::Tag> {
     tags.unwrap_or_default()
         .into_iter()
-        .map(|t| coffer_store::Tag {
+        .map(|t| coffer_kms::Tag {
             key: t.tag_key.unwrap_or_default(),
             value: t.tag_value.unwrap_or_default(),
         })
@@ -556,6 +556,9 @@ pub struct KeyMetadata {
     pub encryption_algorithms: Vec<String>,
     /// False for a single-Region key.
     pub multi_region: bool,
+    /// The material new ciphertexts are made with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_key_material_id: Option<String>,
 }
 
 impl From<DomainKeyMetadata> for KeyMetadata {
@@ -577,6 +580,7 @@ impl From<DomainKeyMetadata> for KeyMetadata {
             key_spec: m.key_spec,
             encryption_algorithms: m.encryption_algorithms,
             multi_region: m.multi_region,
+            current_key_material_id: m.current_key_material_id,
         }
     }
 }
@@ -905,6 +909,7 @@ Value null at 'plaintext' failed to satisfy constraint: Member must not be null"
             origin: "AWS_KMS".into(),
             encryption_algorithms: vec!["SYMMETRIC_DEFAULT".into()],
             multi_region: false,
+            current_key_material_id: Some("ab".repeat(32)),
         };
         let v = serde_json::to_value(KeyMetadataOutput { key_metadata: m.into() }).unwrap();
         assert_eq!(
@@ -924,6 +929,7 @@ Value null at 'plaintext' failed to satisfy constraint: Member must not be null"
                 "KeySpec": "SYMMETRIC_DEFAULT",
                 "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
                 "MultiRegion": false,
+                "CurrentKeyMaterialId": "ab".repeat(32),
             }})
         );
     }

@@ -2,6 +2,7 @@
 //! exit code, and the input and output helpers every command shares.
 
 pub mod policy;
+pub mod serve;
 
 use std::fmt;
 use std::io::{self, Read as _, Write as _};
@@ -25,6 +26,8 @@ enum Command {
     /// Validate, simulate and explain IAM policies of AWS, Huawei Cloud and Alibaba Cloud.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Serve the key management APIs on one port (the AWS KMS API today).
+    Serve(serve::ServeArgs),
 }
 
 /// How a command that ran to its end went.
@@ -50,6 +53,7 @@ impl fmt::Display for Fatal {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Policy(command) => policy::run(command),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(Status::Clean) => ExitCode::SUCCESS,
