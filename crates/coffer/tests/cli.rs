@@ -455,3 +455,52 @@ fn the_readme_shows_real_output() {
         "the README's first output is stale"
     );
 }
+
+// ---- serve ----
+
+/// A bad identities file stops the server before it listens, naming the field.
+#[test]
+fn serve_refuses_a_bad_identities_file_naming_the_field() {
+    let dir = TempDir::new();
+    let ids = dir.0.join("identities.json");
+    std::fs::write(
+        &ids,
+        r#"{"accounts": [{"id": "111122223333"}],
+            "principals": [{"account": "111122223333", "type": "user", "name": "a",
+                            "access_keys": [{"id": "AKIASHORT", "secret": "0123456789abcdef0123"}]}]}"#,
+    )
+    .unwrap();
+    let data = dir.0.join("data");
+    let out = coffer(&[
+        "serve",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--identities",
+        ids.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("principals[0].access_keys[0].id"), "{}", stderr(&out));
+    // Nothing secret is echoed back.
+    assert!(!stderr(&out).contains("0123456789abcdef0123"), "{}", stderr(&out));
+}
+
+/// A TOML identities file is read by its extension; a syntax error names the file.
+#[test]
+fn serve_names_an_unreadable_identities_file() {
+    let dir = TempDir::new();
+    let ids = dir.0.join("identities.toml");
+    std::fs::write(&ids, "accounts = [ { id = ").unwrap();
+    let data = dir.0.join("data");
+    let out = coffer(&[
+        "serve",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--identities",
+        ids.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("identities.toml"), "{}", stderr(&out));
+}
