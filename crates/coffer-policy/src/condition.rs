@@ -11,7 +11,7 @@ use base64::Engine as _;
 use ipnet::IpNet;
 
 use crate::Dialect;
-use crate::context::{Context, ContextValue};
+use crate::context::{Context, ContextValue, key_hash};
 use crate::matching::{ArnPattern, Case, Pattern, VarSource};
 
 /// The base operator, without qualifiers.
@@ -379,6 +379,8 @@ pub struct Condition {
     pub raw_values: Vec<String>,
     /// The values compiled for the operator.
     pub values: Values,
+    /// The context's hash of `key_lower`, computed once so that a decision hashes nothing.
+    key_hash: u64,
 }
 
 impl Condition {
@@ -412,10 +414,12 @@ impl Condition {
             Family::Ip => Values::Ip(raw_values.iter().map(|v| parse_cidr(v)).collect()),
             Family::Null => Values::Null(raw_values.iter().map(|v| parse_bool(v)).collect()),
         };
+        let key_lower = lowercase(key);
         Condition {
             operator,
             key: key.to_owned(),
-            key_lower: key.to_lowercase(),
+            key_hash: key_hash(&key_lower),
+            key_lower,
             raw_values,
             values,
         }
@@ -437,7 +441,7 @@ impl Condition {
     /// Evaluates the condition against the request context.
     pub fn evaluate(&self, ctx: &Context) -> bool {
         let op = &self.operator;
-        let present = ctx.get(&self.key_lower);
+        let present = ctx.get_hashed(self.key_hash, &self.key_lower);
         if op.kind == OpKind::Null {
             // Absent, or present with no value, is "null".
             let is_null = present.is_none_or(|v| v.values().is_empty());
@@ -531,6 +535,11 @@ impl Condition {
     }
 }
 
+/// `s.to_lowercase()`, with less work when `s` is ASCII (as condition keys are).
+pub(crate) fn lowercase(s: &str) -> String {
+    if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
+}
+
 /// A decimal number (integers and decimals; no exponent forms are needed by any cloud).
 pub fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
@@ -568,6 +577,9 @@ pub fn parse_date(s: &str) -> Option<i128> {
         let secs: i128 = s.parse().ok()?;
         return Some(secs * 1_000_000_000);
     }
+    if let Some(t) = parse_utc_seconds(s) {
+        return Some(t);
+    }
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
         return Some(t.unix_timestamp_nanos());
     }
@@ -584,6 +596,46 @@ pub fn parse_date(s: &str) -> Option<i128> {
     None
 }
 
+/// The form request times take (`aws:CurrentTime`: `2024-01-31T12:00:00Z`), read without
+/// the general parser; `None` for anything else, which the general parser then reads.
+/// Only values that are certainly valid are accepted here (no leap second, no lowercase
+/// `t`/`z`), so the result is always the general parser's.
+fn parse_utc_seconds(s: &str) -> Option<i128> {
+    let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
+    if [b[4], b[7], b[10], b[13], b[16], b[19]] != *b"--T::Z" {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| {
+        b[range]
+            .iter()
+            .try_fold(0_i64, |n, &d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&day) || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days from 1970-01-01 to the date, in the proleptic Gregorian calendar (the
+    // days-from-civil algorithm: years start in March, so the leap day comes last).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let shifted_month = (month + 9) % 12;
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    Some(i128::from(secs) * 1_000_000_000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,6 +648,58 @@ mod tests {
 
     fn ctx(v: serde_json::Value) -> Context {
         Context::from_json(&v).unwrap()
+    }
+
+    /// The general parser alone, to check the fast path against.
+    fn parse_date_slowly(s: &str) -> Option<i128> {
+        use time::OffsetDateTime;
+        use time::format_description::well_known::Rfc3339;
+        OffsetDateTime::parse(s, &Rfc3339).ok().map(OffsetDateTime::unix_timestamp_nanos)
+    }
+
+    #[test]
+    fn request_times_read_fast_as_the_general_parser_does() {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2000-02-29T12:00:00Z",
+            "2026-06-01T12:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "1600-03-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_utc_seconds(s), parse_date_slowly(s), "{s}");
+            assert!(parse_utc_seconds(s).is_some(), "{s}");
+        }
+        // Left to the general parser.
+        for s in [
+            "2023-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-04-31T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2024-01-01t00:00:00z",
+            "2024-01-01T00:00:00+00:00",
+            "2024-01-01T00:00:0aZ",
+        ] {
+            assert_eq!(parse_utc_seconds(s), None, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_request_times_agree_with_the_general_parser(
+            y in 0_u32..10_000, mo in 0_u32..14, d in 0_u32..33, h in 0_u32..25, mi in 0_u32..61, se in 0_u32..61
+        ) {
+            let s = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}Z");
+            if let Some(fast) = parse_utc_seconds(&s) {
+                proptest::prop_assert_eq!(Some(fast), parse_date_slowly(&s), "{}", s);
+            } else {
+                proptest::prop_assert!(parse_date_slowly(&s).is_none() || se == 60, "{}", s);
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,12 @@
 //! carries; the caller (the service, or a simulation case) populates it.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::sync::OnceLock;
 
+use crate::condition::lowercase;
 use crate::matching::VarSource;
 
 /// The value of one condition key in a request.
@@ -30,10 +35,104 @@ impl ContextValue {
 /// The condition keys of a request. Key names are case-insensitive: they are stored
 /// lowercased, and lookups take a lowercased name (policies are lowercased once, when
 /// they are parsed, so a lookup allocates nothing).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The keys are stored by their [`key_hash`]. A condition hashes its key once, when its
+/// policy is parsed, so the lookups of a decision hash nothing: the table uses the stored
+/// hash as it is, and one string comparison confirms the name.
+#[derive(Clone, Default)]
 pub struct Context {
-    map: HashMap<String, ContextValue>,
+    /// By the hash of the name; names whose hashes are equal share a slot.
+    map: HashMap<u64, Slot, BuildHasherDefault<Prehashed>>,
 }
+
+/// The keys of one hash: nearly always one.
+#[derive(Clone, Debug)]
+enum Slot {
+    One((String, ContextValue)),
+    Many(Vec<(String, ContextValue)>),
+}
+
+impl Slot {
+    fn entries(&self) -> &[(String, ContextValue)] {
+        match self {
+            Slot::One(entry) => std::slice::from_ref(entry),
+            Slot::Many(entries) => entries,
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&ContextValue> {
+        self.entries().iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Sets `name`, replacing its value only when `replace`.
+    fn set(&mut self, name: String, value: impl FnOnce() -> ContextValue, replace: bool) {
+        let entries = match self {
+            Slot::One(entry) => std::slice::from_mut(entry),
+            Slot::Many(entries) => entries.as_mut_slice(),
+        };
+        if let Some((_, v)) = entries.iter_mut().find(|(n, _)| *n == name) {
+            if replace {
+                *v = value();
+            }
+            return;
+        }
+        let added = (name, value());
+        match self {
+            Slot::One(entry) => {
+                let first =
+                    std::mem::replace(entry, (String::new(), ContextValue::Multi(Vec::new())));
+                *self = Slot::Many(vec![first, added]);
+            }
+            Slot::Many(entries) => entries.push(added),
+        }
+    }
+}
+
+/// The hash a context is keyed by, of a lowercase key name: SipHash with keys drawn once
+/// per process, so that a policy can compute it when it is parsed while request keys
+/// cannot be chosen to collide.
+pub(crate) fn key_hash(lowercase_name: &str) -> u64 {
+    static KEYS: OnceLock<RandomState> = OnceLock::new();
+    KEYS.get_or_init(RandomState::new).hash_one(lowercase_name)
+}
+
+/// A hasher for keys that are hashes already: it passes the `u64` through.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; fold anything else in, FNV-1a style.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // By name, so that equal contexts print alike.
+        let mut entries: Vec<_> = self.entries().collect();
+        entries.sort_unstable_by_key(|(name, _)| *name);
+        f.debug_map().entries(entries).finish()
+    }
+}
+
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        self.map.len() == other.map.len()
+            && self.entries().count() == other.entries().count()
+            && self.entries().all(|(name, value)| other.get(name) == Some(value))
+    }
+}
+
+impl Eq for Context {}
 
 impl Context {
     /// An empty context.
@@ -41,9 +140,23 @@ impl Context {
         Context::default()
     }
 
+    fn entries(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.map.values().flat_map(Slot::entries).map(|(n, v)| (n.as_str(), v))
+    }
+
+    fn set_with(&mut self, key: &str, value: impl FnOnce() -> ContextValue, replace: bool) {
+        let name = lowercase(key);
+        match self.map.entry(key_hash(&name)) {
+            Entry::Vacant(e) => {
+                e.insert(Slot::One((name, value())));
+            }
+            Entry::Occupied(mut e) => e.get_mut().set(name, value, replace),
+        }
+    }
+
     /// Sets a key (any case) to a value, replacing what was there.
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        self.map.insert(key.to_lowercase(), value);
+        self.set_with(key, || value, true);
     }
 
     /// Sets a single-valued key.
@@ -53,29 +166,32 @@ impl Context {
 
     /// Sets a key only if it is not already present.
     pub fn set_default(&mut self, key: &str, value: impl Into<String>) {
-        let key = key.to_lowercase();
-        self.map.entry(key).or_insert_with(|| ContextValue::Single(value.into()));
+        self.set_with(key, || ContextValue::Single(value.into()), false);
     }
 
     /// Sets a multivalued key only if it is not already present.
     pub fn set_default_multi(&mut self, key: &str, values: Vec<String>) {
-        let key = key.to_lowercase();
-        self.map.entry(key).or_insert(ContextValue::Multi(values));
+        self.set_with(key, || ContextValue::Multi(values), false);
     }
 
     /// The value of a key; `key` must already be lowercase.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        self.map.get(key)
+        self.get_hashed(key_hash(key), key)
+    }
+
+    /// The value of a key whose [`key_hash`] is known; `key` must already be lowercase.
+    pub(crate) fn get_hashed(&self, hash: u64, key: &str) -> Option<&ContextValue> {
+        self.map.get(&hash)?.get(key)
     }
 
     /// True when the key (lowercase) is present.
     pub fn contains(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+        self.get(key).is_some()
     }
 
     /// The keys present, lowercased.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.map.keys().map(String::as_str)
+        self.entries().map(|(name, _)| name)
     }
 
     /// Reads the JSON form: an object whose members are strings, booleans, numbers or
@@ -110,7 +226,7 @@ impl Context {
 impl VarSource for Context {
     fn var(&self, key: &str) -> Option<&str> {
         // Multivalued keys cannot be variables.
-        match self.map.get(key)? {
+        match self.get(key)? {
             ContextValue::Single(v) => Some(v),
             ContextValue::Multi(_) => None,
         }
@@ -157,6 +273,46 @@ mod tests {
         assert!(!ctx.contains("aws:username"));
         assert_eq!(ctx.var("aws:sourceip"), Some("10.0.0.1"));
         assert_eq!(ctx.var("aws:tagkeys"), None);
+    }
+
+    #[test]
+    fn keys_are_set_once_and_found_by_their_hash() {
+        let mut a = Context::new();
+        a.set("AWS:SourceIp", "10.0.0.1");
+        a.set("aws:sourceip", "10.0.0.2");
+        a.set_default("Aws:SourceIP", "10.0.0.3");
+        a.set_default_multi("aws:TagKeys", vec!["x".into()]);
+        a.set_default_multi("aws:tagkeys", vec![]);
+        a.set("kms:EncryptionContext:Dept", "it");
+        assert_eq!(a.keys().count(), 3);
+        assert_eq!(a.var("aws:sourceip"), Some("10.0.0.2"));
+        assert_eq!(a.get("aws:tagkeys").unwrap().values(), ["x"]);
+        let key = "kms:encryptioncontext:dept";
+        assert_eq!(a.get_hashed(key_hash(key), key), a.get(key));
+        assert!(a.get("kms:encryptioncontext:Dept").is_none(), "lookups take lowercase names");
+        // The order of insertion does not matter.
+        let mut b = Context::new();
+        b.set("kms:encryptioncontext:dept", "it");
+        b.insert("aws:tagkeys", ContextValue::Multi(vec!["x".into()]));
+        b.set("aws:sourceip", "10.0.0.2");
+        assert_eq!(a, b);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert!(format!("{a:?}").starts_with(r#"{"aws:sourceip": Single("10.0.0.2"), "#));
+        b.set("aws:sourceip", "10.0.0.3");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn names_of_equal_hash_share_a_slot() {
+        let mut slot = Slot::One(("a".into(), ContextValue::Single("1".into())));
+        slot.set("b".into(), || ContextValue::Single("2".into()), false);
+        slot.set("a".into(), || ContextValue::Single("3".into()), false);
+        assert_eq!(slot.get("a"), Some(&ContextValue::Single("1".into())));
+        slot.set("a".into(), || ContextValue::Single("3".into()), true);
+        assert_eq!(slot.get("a"), Some(&ContextValue::Single("3".into())));
+        assert_eq!(slot.get("b"), Some(&ContextValue::Single("2".into())));
+        assert_eq!(slot.get("c"), None);
+        assert_eq!(slot.entries().len(), 2);
     }
 
     #[test]

@@ -22,7 +22,7 @@
 
 use crate::Dialect;
 use crate::decision::{Decision, PolicyKind, Reason};
-use crate::matching::Case;
+use crate::matching::{Case, fields, find, nth_field};
 use crate::model::{Effect, Policy, PrincipalKind, PrincipalSpec, Statement};
 use crate::request::{Caller, CallerKind, Grant, Request};
 
@@ -118,10 +118,10 @@ enum Named {
 #[derive(Default)]
 struct Hits {
     /// (policy index, statement index)
-    allow: Vec<(usize, usize)>,
-    deny: Vec<(usize, usize)>,
-    /// For resource policies: the strongest way an Allow named the caller.
-    named: Vec<Named>,
+    allow: Few<(usize, usize)>,
+    deny: Few<(usize, usize)>,
+    /// For resource policies: the ways Allows named the caller, one bit per [`Named`].
+    named: u8,
 }
 
 impl Hits {
@@ -130,6 +130,46 @@ impl Hits {
     }
     fn denies(&self) -> bool {
         !self.deny.is_empty()
+    }
+    fn named(&self, n: Named) -> bool {
+        self.named & (1 << n as u8) != 0
+    }
+}
+
+/// A list kept inline up to `N` items and on the heap beyond: a request meets only a few
+/// applicable statements per policy kind, and a few organization levels, and these lists
+/// are built on every request.
+#[derive(Clone, Debug)]
+struct Few<T, const N: usize = 4> {
+    len: usize,
+    inline: [T; N],
+    heap: Vec<T>,
+}
+
+impl<T: Default, const N: usize> Default for Few<T, N> {
+    fn default() -> Few<T, N> {
+        Few { len: 0, inline: std::array::from_fn(|_| T::default()), heap: Vec::new() }
+    }
+}
+
+impl<T: Default, const N: usize> Few<T, N> {
+    fn push(&mut self, item: T) {
+        if self.len < N {
+            self.inline[self.len] = item;
+        } else {
+            if self.heap.is_empty() {
+                self.heap.extend(self.inline.iter_mut().map(std::mem::take));
+            }
+            self.heap.push(item);
+        }
+        self.len += 1;
+    }
+}
+
+impl<T, const N: usize> std::ops::Deref for Few<T, N> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        if self.len <= N { &self.inline[..self.len] } else { &self.heap }
     }
 }
 
@@ -158,7 +198,7 @@ fn scan(policies: &[Policy], cx: &Ctx<'_>, resource_policy: bool) -> Hits {
                 Effect::Allow => {
                     hits.allow.push((pi, s.index));
                     if let Some(n) = named {
-                        hits.named.push(n);
+                        hits.named |= 1 << n as u8;
                     }
                 }
                 Effect::Deny => hits.deny.push((pi, s.index)),
@@ -258,8 +298,8 @@ fn names_account(value: &str, account: &str, dialect: Dialect) -> bool {
         Dialect::Aws => value
             .strip_suffix(":root")
             .and_then(|v| v.strip_prefix("arn:"))
-            .and_then(|v| v.split_once(":iam::"))
-            .is_some_and(|(_, a)| a == account),
+            .and_then(|v| find(v, 0, ":iam::").map(|at| &v[at + ":iam::".len()..]))
+            .is_some_and(|a| a == account),
         Dialect::Alibaba => {
             value.strip_prefix("acs:ram::").and_then(|v| v.strip_suffix(":root")) == Some(account)
         }
@@ -295,12 +335,16 @@ fn reasons(
 
 /// The organization levels that apply (an empty level allows everything).
 struct Levels {
-    hits: Vec<Hits>,
+    hits: Few<Hits, 8>,
 }
 
 impl Levels {
     fn scan(set: &PolicySet, cx: &Ctx<'_>) -> Levels {
-        Levels { hits: set.scp_levels.iter().map(|l| scan(l, cx, false)).collect() }
+        let mut hits = Few::default();
+        for level in &set.scp_levels {
+            hits.push(scan(level, cx, false));
+        }
+        Levels { hits }
     }
     fn denies(&self) -> bool {
         self.hits.iter().any(Hits::denies)
@@ -325,11 +369,11 @@ fn split_action(action: &str) -> (&str, &str) {
 fn resource_account(dialect: Dialect, resource: &str) -> Option<&str> {
     let field = match dialect {
         // arn:partition:service:region:account:resource
-        Dialect::Aws => resource.split(':').nth(4),
+        Dialect::Aws => nth_field(resource, 4),
         // service:region:account:type:path
-        Dialect::Huawei => resource.split(':').nth(2),
+        Dialect::Huawei => nth_field(resource, 2),
         // acs:service:region:account:relative-id
-        Dialect::Alibaba => resource.split(':').nth(3),
+        Dialect::Alibaba => nth_field(resource, 3),
     };
     field.filter(|a| !a.is_empty() && !a.contains(['*', '?']))
 }
@@ -337,24 +381,12 @@ fn resource_account(dialect: Dialect, resource: &str) -> Option<&str> {
 /// True when the resource is a KMS key of the dialect's naming.
 fn is_key(dialect: Dialect, resource: &str) -> bool {
     match dialect {
-        Dialect::Aws => {
-            let parts: Vec<&str> = resource.splitn(6, ':').collect();
-            parts.len() == 6
-                && parts[0] == "arn"
-                && parts[2] == "kms"
-                && parts[5].starts_with("key/")
-        }
-        Dialect::Huawei => {
-            let parts: Vec<&str> = resource.splitn(5, ':').collect();
-            parts.len() == 5 && parts[0] == "kms" && parts[3].eq_ignore_ascii_case("KeyId")
-        }
-        Dialect::Alibaba => {
-            let parts: Vec<&str> = resource.splitn(5, ':').collect();
-            parts.len() == 5
-                && parts[0] == "acs"
-                && parts[1] == "kms"
-                && parts[4].starts_with("key/")
-        }
+        Dialect::Aws => fields::<6>(resource)
+            .is_some_and(|p| p[0] == "arn" && p[2] == "kms" && p[5].starts_with("key/")),
+        Dialect::Huawei => fields::<5>(resource)
+            .is_some_and(|p| p[0] == "kms" && p[3].eq_ignore_ascii_case("KeyId")),
+        Dialect::Alibaba => fields::<5>(resource)
+            .is_some_and(|p| p[0] == "acs" && p[1] == "kms" && p[4].starts_with("key/")),
     }
 }
 
@@ -596,7 +628,7 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     }
 
     let grant = if key_op { grant_allowing(grants, req, op, id.ok()) } else { None };
-    let named = |n: Named| res.named.contains(&n);
+    let named = |n: Named| res.named(n);
     let push_res = |out: &mut Vec<Reason>| {
         reasons(out, &set.resource, PolicyKind::Resource, None, &res.allow, Effect::Allow);
     };
@@ -797,6 +829,16 @@ mod tests {
     use crate::decision::Outcome;
     use proptest::prelude::*;
     use serde_json::{Value, json};
+
+    #[test]
+    fn short_lists_spill_to_the_heap_in_order() {
+        let mut few: Few<usize, 2> = Few::default();
+        assert!(few.is_empty());
+        for i in 0..5 {
+            few.push(i);
+            assert_eq!(&*few, (0..=i).collect::<Vec<_>>().as_slice());
+        }
+    }
 
     const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/k1";
     const FOREIGN_KEY: &str = "arn:aws:kms:us-east-1:444455556666:key/k2";

@@ -8,7 +8,7 @@ use std::fmt;
 
 use crate::Dialect;
 use crate::condition::Condition;
-use crate::dialect::json::Node;
+use crate::dialect::json::Source;
 use crate::matching::Pattern;
 
 /// `Allow` or `Deny`.
@@ -31,8 +31,10 @@ pub struct Policy {
     pub id: Option<String>,
     /// The statements in document order.
     pub statements: Vec<Statement>,
-    /// The document exactly as parsed (member order and duplicates kept).
-    pub source: Node,
+    /// The document it was parsed from (the text given to `parse`, or the tree given to
+    /// `from_node` or `from_value`), which reads back as a lossless tree (member order and
+    /// duplicates kept) or as a `serde_json::Value`.
+    pub source: Source,
     /// The name it is attached under (a managed policy's name, an SCP's name), for reasons.
     pub name: Option<String>,
 }

@@ -96,18 +96,23 @@ pub struct Options {
 /// Validates policy text. A document that does not parse yields one `syntax` error with the
 /// parser's pointer and message; one whose language cannot be told yields `unknown-version`.
 pub fn validate_text(text: &str, opts: &Options) -> Vec<Finding> {
-    let parsed = match Node::parse(text) {
-        // The parser words JSON errors the same in every dialect.
-        Err(_) => Policy::parse(opts.dialect.unwrap_or(Dialect::Aws), text),
-        Ok(node) => match opts.dialect.or_else(|| Dialect::detect(&node)) {
-            Some(dialect) => Policy::from_node(dialect, node),
-            None => match unknown_version(&node) {
-                Some(finding) => return vec![finding],
-                // Not an object: the grammar says what is wrong better than a version would.
-                None => Policy::from_node(Dialect::Aws, node),
+    let dialect = match opts.dialect {
+        Some(dialect) => dialect,
+        None => match Node::parse(text) {
+            // The parser words JSON errors the same in every dialect.
+            Err(_) => Dialect::Aws,
+            Ok(node) => match Dialect::detect(&node) {
+                Some(dialect) => dialect,
+                None => match unknown_version(&node) {
+                    Some(finding) => return vec![finding],
+                    // Not an object: the grammar says what is wrong better than a version
+                    // would.
+                    None => Dialect::Aws,
+                },
             },
         },
     };
+    let parsed = Policy::parse(dialect, text);
     match parsed {
         Ok(policy) => check(&policy, Sizes::of_text(text), opts),
         Err(e) => vec![syntax(e)],
@@ -198,8 +203,10 @@ impl Sizes {
 }
 
 fn check(policy: &Policy, sizes: Sizes, opts: &Options) -> Vec<Finding> {
+    let source = policy.source.to_node();
     let mut v = Validator {
         policy,
+        source: &source,
         catalog: Catalog::for_dialect(policy.dialect),
         policy_use: opts.policy_use,
         out: Vec::new(),
@@ -340,6 +347,8 @@ struct Scope<'c> {
 
 struct Validator<'a> {
     policy: &'a Policy,
+    /// The policy's document, read once.
+    source: &'a Node,
     catalog: &'static Catalog,
     policy_use: PolicyUse,
     out: Vec<Finding>,
@@ -389,8 +398,8 @@ impl<'a> Validator<'a> {
                 ),
                 Some(_) => {}
             }
-            let policy = self.policy;
-            self.characters(&policy.source, &root);
+            let source = self.source;
+            self.characters(source, &root);
         }
         self.size(sizes);
     }
@@ -484,9 +493,8 @@ impl<'a> Validator<'a> {
     // ---------------------------------------------------------------------------- statement
 
     fn statement(&mut self, s: &'a Statement) {
-        let policy = self.policy;
         let base = Pointer::root().key("Statement");
-        let (at, node) = match child(Some(&policy.source), "Statement") {
+        let (at, node) = match child(Some(self.source), "Statement") {
             Some(Node::Array(items)) => (base.index(s.index), items.get(s.index)),
             other => (base, other),
         };

@@ -7,6 +7,7 @@
 
 use super::parse::{Grammar, non_empty_principal, prefixed_condition_key};
 use crate::Dialect;
+use crate::matching::fields;
 use crate::model::PrincipalKind;
 
 pub(crate) static GRAMMAR: Grammar = Grammar {
@@ -47,8 +48,7 @@ fn check_resource(r: &str) -> Result<(), String> {
     if r == "*" {
         return Ok(());
     }
-    let parts: Vec<&str> = r.splitn(5, ':').collect();
-    if parts.len() < 5 || parts[0] != "acs" || parts[1].is_empty() {
+    if !fields::<5>(r).is_some_and(|parts| parts[0] == "acs" && !parts[1].is_empty()) {
         return Err(format!(
             "resource `{r}` must be `acs:<service>:<region>:<account-id>:<relative-id>` or `*`"
         ));

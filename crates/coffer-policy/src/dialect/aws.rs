@@ -6,6 +6,7 @@
 
 use super::parse::{Grammar, prefixed_condition_key};
 use crate::Dialect;
+use crate::matching::fields;
 use crate::model::PrincipalKind;
 
 pub(crate) static GRAMMAR: Grammar = Grammar {
@@ -52,7 +53,7 @@ fn check_action(a: &str) -> Result<(), String> {
             "action `{a}`: actions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
         ));
     };
-    if a.matches(':').count() > 1 {
+    if a.bytes().filter(|&b| b == b':').count() > 1 {
         return Err(format!("action `{a}`: actions can contain only one colon"));
     }
     if vendor.is_empty()
@@ -70,10 +71,9 @@ fn check_resource(r: &str) -> Result<(), String> {
     if r == "*" {
         return Ok(());
     }
-    let parts: Vec<&str> = r.splitn(6, ':').collect();
-    if parts.len() < 6 || parts[0] != "arn" {
+    let Some(parts) = fields::<6>(r).filter(|p| p[0] == "arn") else {
         return Err(format!("resource `{r}` must be in ARN format or `*`"));
-    }
+    };
     let partition = parts[1];
     if !(PARTITIONS.contains(&partition) || partition == "*" || partition.starts_with("${")) {
         return Err(format!("partition `{partition}` is not valid for resource `{r}`"));
@@ -92,12 +92,12 @@ fn check_principal(kind: PrincipalKind, p: &str) -> Result<(), String> {
             if p == "*" || (p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit())) {
                 return Ok(());
             }
-            let parts: Vec<&str> = p.splitn(6, ':').collect();
-            let arn_ok = parts.len() == 6
-                && parts[0] == "arn"
-                && matches!(parts[2], "iam" | "sts")
-                && parts[4].len() == 12
-                && parts[4].bytes().all(|b| b.is_ascii_digit());
+            let arn_ok = fields::<6>(p).is_some_and(|parts| {
+                parts[0] == "arn"
+                    && matches!(parts[2], "iam" | "sts")
+                    && parts[4].len() == 12
+                    && parts[4].bytes().all(|b| b.is_ascii_digit())
+            });
             if !arn_ok {
                 return Err(format!(
                     "invalid principal `{p}`: expected `*`, a 12-digit account ID or an IAM/STS ARN"

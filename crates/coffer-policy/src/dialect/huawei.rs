@@ -7,6 +7,7 @@
 
 use super::parse::{Grammar, non_empty_principal, prefixed_condition_key};
 use crate::Dialect;
+use crate::matching::fields;
 use crate::model::PrincipalKind;
 
 pub(crate) static GRAMMAR: Grammar = Grammar {
@@ -64,8 +65,7 @@ fn check_resource(r: &str) -> Result<(), String> {
     if r == "*" {
         return Ok(());
     }
-    let parts: Vec<&str> = r.splitn(5, ':').collect();
-    if parts.len() < 5 || parts[0].is_empty() {
+    if fields::<5>(r).is_none_or(|parts| parts[0].is_empty()) {
         return Err(format!(
             "resource `{r}` must be a URN `service:region:account-id:type:path` or `*`"
         ));

@@ -13,7 +13,7 @@ mod huawei;
 pub mod json;
 mod parse;
 
-use json::Node;
+use json::{Doc, Node, Source};
 
 /// The cloud whose policy language a document is written in.
 #[derive(
@@ -97,16 +97,18 @@ impl Dialect {
 impl Policy {
     /// Parses JSON text as a policy of `dialect`.
     pub fn parse(dialect: Dialect, text: &str) -> Result<Policy, PolicyError> {
-        let node = Node::parse(text).map_err(|e| PolicyError {
+        let doc = Doc::parse(text).map_err(|e| PolicyError {
             pointer: "/".to_owned(),
             message: format!("the policy is not valid JSON: {e}"),
         })?;
-        Policy::from_node(dialect, node)
+        let body = parse::parse(dialect.grammar(), &doc)?;
+        Ok(body.with_source(Source::text(text)))
     }
 
     /// Parses an already-read JSON tree.
     pub fn from_node(dialect: Dialect, node: Node) -> Result<Policy, PolicyError> {
-        parse::parse(dialect.grammar(), node)
+        let body = parse::parse(dialect.grammar(), &Doc::of(&node))?;
+        Ok(body.with_source(Source::tree(node)))
     }
 
     /// Parses a `serde_json::Value` (which cannot hold duplicate members).
@@ -218,6 +220,48 @@ mod tests {
                 "/Statement/0/Condition/StringEqualsIfExists",
                 "IfExists",
             ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Team":"a","aws:principaltag/team":"b"}}}]}"#,
+                "/Statement/0/Condition/StringEquals/aws:principaltag~1team",
+                "appears twice",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:Straße":"a","kms:encryptioncontext:STRASSE":"b","kms:encryptioncontext:straße":"c"}}}]}"#,
+                "/Statement/0/Condition/StringEquals/kms:encryptioncontext:straße",
+                "appears twice",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt",["kms:Encrypt"],"Decrypt"],"Resource":"*"}]}"#,
+                "/Statement/0/Action/1",
+                "expected a string",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:*","Resource":"*","Principal":{"AWS":["111122223333","arn:aws:iam::111122223333:role/*"]}}}"#,
+                "/Statement/Principal/AWS/1",
+                "wildcards are not allowed",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}],"Version":"2012-10-17","Version":"2012-10-17"}"#,
+                "/Version",
+                "duplicate member",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"a:1":"x","a:2":"x","a:3":"x","a:4":"x","a:5":"x","a:6":"x","a:7":"x","a:8":"x","a:9":"x","a:10":"x","a:11":"x","a:12":"x","a:13":"x","a:14":"x","a:15":"x","a:16":"x","a:17":"x","a~/":"x","a:18":"x","a~/":"y"}}}]}"#,
+                "/Statement/0/Condition/StringEquals/a~0~1",
+                "duplicate member",
+            ),
+            (
+                Dialect::Aws,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"a:\u0041":"x","a:A":"y"}}}]}"#,
+                "/Statement/0/Condition/StringEquals/a:A",
+                "duplicate member",
+            ),
         ];
         for (d, text, pointer, needle) in cases {
             let e = Policy::parse(*d, text).expect_err(text);
@@ -239,6 +283,64 @@ mod tests {
         let p = Policy::parse(Dialect::Huawei, r#"{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["kms:cmk:get"],"Condition":{"StringEndWithIfExists":{"g:UserName":["x"]},"Bool":{"g:MFAPresent":["true"]}}}]}"#).unwrap();
         assert!(p.statements[0].resource.is_none());
         assert_eq!(p.statements[0].conditions.len(), 2);
+    }
+
+    #[test]
+    fn many_names_are_checked_as_a_few_are() {
+        let statement = |sid: &str, condition: serde_json::Value| json!({"Sid": sid, "Effect": "Allow", "Action": "kms:*", "Resource": "*", "Condition": condition});
+        let error = |statements: Vec<serde_json::Value>| {
+            let doc = json!({"Version": "2012-10-17", "Statement": statements});
+            Policy::from_value(Dialect::Aws, &doc).unwrap_err()
+        };
+        for n in [3, 30] {
+            let mut statements: Vec<_> =
+                (0..n).map(|i| statement(&format!("s{i}"), json!({}))).collect();
+            statements.push(statement("s2", json!({})));
+            let e = error(statements);
+            assert_eq!(e.pointer, format!("/Statement/{n}/Sid"), "{e}");
+            let mut keys = serde_json::Map::new();
+            for i in 0..n {
+                keys.insert(format!("aws:k{i}"), json!("x"));
+            }
+            keys.insert("AWS:K2".to_owned(), json!("y"));
+            let e = error(vec![statement("a", json!({"StringEquals": keys}))]);
+            assert_eq!(e.pointer, "/Statement/0/Condition/StringEquals/AWS:K2", "{e}");
+            assert!(e.message.contains("appears twice"), "{e}");
+        }
+    }
+
+    #[test]
+    fn sources_compare_as_documents() {
+        let compact = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"NumericLessThan":{"kms:x":[1.5,10]}}}]}"#;
+        let spaced = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kms:*\", \"Resource\": \"*\", \"Condition\": {\"NumericLessThan\": {\"kms:x\": [1.5, 10]}}}]\n}";
+        let a = Policy::parse(Dialect::Aws, compact).unwrap();
+        let b = Policy::parse(Dialect::Aws, spaced).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            a.source.to_value(),
+            serde_json::from_str::<serde_json::Value>(compact).unwrap()
+        );
+        let c = Policy::from_node(Dialect::Aws, a.source.to_node()).unwrap();
+        assert_eq!(a, c);
+        assert_eq!(c.source.to_node(), Node::parse(spaced).unwrap());
+        assert_eq!(a.statements[0].conditions[0].raw_values, ["1.5", "10"]);
+        let d = Policy::parse(Dialect::Aws, &compact.replace("10]", "11]")).unwrap();
+        assert_ne!(a.source, d.source);
+        // A duplicate member stays in the document the policy keeps.
+        let dup = r#"{"Version":"2012-10-17","Statement":[{"Sid":"a","Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"kms:x":"a"},"StringLike":{"kms:x":"b"}}}],"Id":"x"}"#;
+        let p = Policy::parse(Dialect::Aws, dup).unwrap();
+        let Node::Object(members) = p.source.to_node() else { panic!("object expected") };
+        assert_eq!(members.len(), 3);
+    }
+
+    #[test]
+    fn escaped_strings_parse_as_plain_ones() {
+        let plain = r#"{"Version":"2012-10-17","Statement":[{"Sid":"a/b","Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#;
+        let escaped = r#"{"Version":"2012-10-17","Statement":[{"Sid":"a\/b","Eff\u0065ct":"Allow","Action":"kms:D\u0065crypt","Resource":"*"}]}"#;
+        let a = Policy::parse(Dialect::Aws, plain).unwrap();
+        let b = Policy::parse(Dialect::Aws, escaped).unwrap();
+        assert_eq!(a.statements, b.statements);
+        assert_eq!(b.statements[0].sid.as_deref(), Some("a/b"));
     }
 
     fn doc() -> impl Strategy<Value = (Dialect, serde_json::Value)> {

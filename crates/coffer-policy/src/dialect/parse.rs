@@ -4,11 +4,12 @@
 //! dialect's `Grammar` and reporting the first problem with a JSON pointer. Never: decide
 //! or lint (catalog knowledge lives in `validate`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
-use super::json::{Node, Pointer};
+use super::json::{Doc, Path, Raw, Source};
 use crate::Dialect;
-use crate::condition::{Condition, Operator, OperatorError};
+use crate::condition::{Condition, Operator, OperatorError, lowercase};
 use crate::matching::Pattern;
 use crate::model::{
     ActionSpec, Effect, Policy, PolicyError, PrincipalKind, PrincipalSpec, ResourceSpec, Statement,
@@ -65,36 +66,53 @@ pub(crate) fn prefixed_condition_key(k: &str, global: &str) -> Result<(), String
     }
 }
 
-fn err(at: &Pointer, message: impl Into<String>) -> PolicyError {
-    PolicyError { pointer: at.to_string(), message: message.into() }
+fn err(at: &Path<'_>, message: impl Into<String>) -> PolicyError {
+    PolicyError { pointer: at.pointer().to_string(), message: message.into() }
+}
+
+/// A parsed policy, before it is given its source.
+pub(crate) struct Body {
+    dialect: Dialect,
+    version: Option<String>,
+    id: Option<String>,
+    statements: Vec<Statement>,
+}
+
+impl Body {
+    pub(crate) fn with_source(self, source: Source) -> Policy {
+        let Body { dialect, version, id, statements } = self;
+        Policy { dialect, version, id, statements, source, name: None }
+    }
 }
 
 /// Parses a document against a grammar.
-pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
-    let root = Pointer::root();
-    let Node::Object(members) = &node else {
+pub(crate) fn parse(g: &Grammar, doc: &Doc<'_>) -> Result<Body, PolicyError> {
+    let root = Path::root();
+    let node = doc.root();
+    let Raw::Object(members) = node else {
         return Err(err(
             &root,
             format!("a policy must be a JSON object, not {}", node.type_name()),
         ));
     };
+    let members = doc.members(*members);
     check_duplicates(members, &root)?;
     let mut version = None;
     let mut id = None;
     let mut statement = None;
     for (name, value) in members {
         let at = root.key(name);
-        match name.as_str() {
-            "Version" => version = Some(string(value, &at)?.to_owned()),
-            "Statement" => statement = Some((value, at)),
+        match &**name {
+            "Version" => version = Some(string(value, &at)?),
+            "Statement" => statement = Some((name, value)),
             "Id" if g.top_level_extra.contains(&"Id") => id = Some(string(value, &at)?.to_owned()),
             other => {
                 return Err(err(&at, format!("unknown top-level element `{other}`")));
             }
         }
     }
-    match &version {
-        Some(v) if !g.versions.contains(&v.as_str()) => {
+    match version {
+        Some(v) if !g.versions.contains(&v) => {
             return Err(err(
                 &root.key("Version"),
                 format!(
@@ -116,13 +134,14 @@ pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
         }
         _ => {}
     }
-    let variables = g.dialect == Dialect::Aws && version.as_deref() == Some("2012-10-17");
-    let Some((statement, at)) = statement else {
+    let variables = g.dialect == Dialect::Aws && version == Some("2012-10-17");
+    let Some((name, statement)) = statement else {
         return Err(err(&root, "missing `Statement`"));
     };
-    let items: Vec<(&Node, Pointer)> = match statement {
-        Node::Array(items) => items.iter().enumerate().map(|(i, n)| (n, at.index(i))).collect(),
-        Node::Object(_) if g.statement_may_be_object => vec![(statement, at.clone())],
+    let at = root.key(name);
+    let items = match statement {
+        Raw::Array(items) => doc.items(*items),
+        Raw::Object(_) if g.statement_may_be_object => std::slice::from_ref(statement),
         other => {
             return Err(err(
                 &at,
@@ -134,12 +153,15 @@ pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
         return Err(err(&at, "`Statement` must hold at least one statement"));
     }
     let mut statements = Vec::with_capacity(items.len());
-    let mut sids = HashSet::new();
-    for (index, (item, at)) in items.into_iter().enumerate() {
-        let s = parse_statement(g, item, &at, index, variables)?;
+    let mut sids = Seen::default();
+    for (index, item) in items.iter().enumerate() {
+        let item_at = at.index(index);
+        // A single statement object is pointed at as `/Statement` itself.
+        let at = if matches!(statement, Raw::Array(_)) { &item_at } else { &at };
+        let s = parse_statement(g, doc, item, at, index, variables)?;
         if g.unique_sids {
-            if let Some(sid) = &s.sid {
-                if !sids.insert(sid.clone()) {
+            if let Some(sid) = sid_of(doc, item) {
+                if !sids.insert(sid) {
                     return Err(err(
                         &at.key("Sid"),
                         format!(
@@ -151,22 +173,33 @@ pub(crate) fn parse(g: &Grammar, node: Node) -> Result<Policy, PolicyError> {
         }
         statements.push(s);
     }
-    Ok(Policy { dialect: g.dialect, version, id, statements, source: node.clone(), name: None })
+    Ok(Body { dialect: g.dialect, version: version.map(str::to_owned), id, statements })
+}
+
+/// The `Sid` of a statement that parsed (so it is a string).
+fn sid_of<'a>(doc: &'a Doc<'_>, statement: &Raw<'_>) -> Option<&'a str> {
+    let Raw::Object(members) = statement else { return None };
+    doc.members(*members).iter().find(|(k, _)| k == "Sid").and_then(|(_, v)| match v {
+        Raw::String(s) => Some(&**s),
+        _ => None,
+    })
 }
 
 fn parse_statement(
     g: &Grammar,
-    node: &Node,
-    at: &Pointer,
+    doc: &Doc<'_>,
+    node: &Raw<'_>,
+    at: &Path<'_>,
     index: usize,
     variables: bool,
 ) -> Result<Statement, PolicyError> {
-    let Node::Object(members) = node else {
+    let Raw::Object(members) = node else {
         return Err(err(
             at,
             format!("a statement must be a JSON object, not {}", node.type_name()),
         ));
     };
+    let members = doc.members(*members);
     check_duplicates(members, at)?;
     let mut sid = None;
     let mut effect = None;
@@ -175,11 +208,12 @@ fn parse_statement(
     let mut resource = None;
     let mut conditions = Vec::new();
     for (name, value) in members {
+        let name: &str = name;
         let here = at.key(name);
-        if !g.statement_keys.contains(&name.as_str()) {
+        if !g.statement_keys.contains(&name) {
             return Err(err(&here, format!("unknown statement element `{name}`")));
         }
-        match name.as_str() {
+        match name {
             "Sid" => sid = Some(string(value, &here)?.to_owned()),
             "Effect" => {
                 effect = Some(match string(value, &here)? {
@@ -195,29 +229,29 @@ fn parse_statement(
             }
             "Principal" | "NotPrincipal" => {
                 exclusive(&principal, &here, "Principal", "NotPrincipal")?;
-                principal = Some(parse_principal(g, value, &here, name == "NotPrincipal")?);
+                principal = Some(parse_principal(g, doc, value, &here, name == "NotPrincipal")?);
             }
             "Action" | "NotAction" => {
                 exclusive(&action, &here, "Action", "NotAction")?;
-                let list = string_list(value, &here, "actions")?;
+                let list = string_list(doc, value, &here, "actions")?;
                 let mut patterns = Vec::with_capacity(list.len());
-                for (s, p) in list {
-                    (g.check_action)(s).map_err(|m| err(&p, m))?;
+                for (i, s) in list.iter() {
+                    (g.check_action)(s).map_err(|m| err(&list.at(&here, i), m))?;
                     patterns.push(Pattern::compile(s, true, false));
                 }
                 action = Some(ActionSpec { negated: name == "NotAction", patterns });
             }
             "Resource" | "NotResource" => {
                 exclusive(&resource, &here, "Resource", "NotResource")?;
-                let list = string_list(value, &here, "resources")?;
+                let list = string_list(doc, value, &here, "resources")?;
                 let mut patterns = Vec::with_capacity(list.len());
-                for (s, p) in list {
-                    (g.check_resource)(s).map_err(|m| err(&p, m))?;
+                for (i, s) in list.iter() {
+                    (g.check_resource)(s).map_err(|m| err(&list.at(&here, i), m))?;
                     patterns.push(Pattern::compile(s, true, variables));
                 }
                 resource = Some(ResourceSpec { negated: name == "NotResource", patterns });
             }
-            "Condition" => conditions = parse_conditions(g, value, &here, variables)?,
+            "Condition" => conditions = parse_conditions(g, doc, value, &here, variables)?,
             // Grammar-only members (Huawei 1.1 `Depends`): accepted, not evaluated.
             _ => {}
         }
@@ -239,15 +273,16 @@ fn parse_statement(
 
 fn parse_principal(
     g: &Grammar,
-    value: &Node,
-    at: &Pointer,
+    doc: &Doc<'_>,
+    value: &Raw<'_>,
+    at: &Path<'_>,
     negated: bool,
 ) -> Result<PrincipalSpec, PolicyError> {
     let default_kind = g.principal_kinds.first().map(|(_, k)| *k).unwrap_or(PrincipalKind::Aws);
     let mut entries = Vec::new();
     match value {
-        Node::String(s) if s == "*" => entries.push((default_kind, "*".to_owned())),
-        Node::String(s) => {
+        Raw::String(s) if s == "*" => entries.push((default_kind, "*".to_owned())),
+        Raw::String(s) => {
             return Err(err(
                 at,
                 format!(
@@ -256,7 +291,8 @@ fn parse_principal(
                 ),
             ));
         }
-        Node::Object(members) => {
+        Raw::Object(members) => {
+            let members = doc.members(*members);
             check_duplicates(members, at)?;
             if members.is_empty() {
                 return Err(err(at, "a principal must name at least one entity"));
@@ -273,8 +309,10 @@ fn parse_principal(
                         ),
                     ));
                 };
-                for (s, p) in string_list(v, &here, "principals")? {
-                    (g.check_principal)(*kind, s).map_err(|m| err(&p, m))?;
+                let list = string_list(doc, v, &here, "principals")?;
+                entries.reserve(list.len());
+                for (i, s) in list.iter() {
+                    (g.check_principal)(*kind, s).map_err(|m| err(&list.at(&here, i), m))?;
                     entries.push((*kind, s.to_owned()));
                 }
             }
@@ -291,18 +329,28 @@ fn parse_principal(
 
 fn parse_conditions(
     g: &Grammar,
-    value: &Node,
-    at: &Pointer,
+    doc: &Doc<'_>,
+    value: &Raw<'_>,
+    at: &Path<'_>,
     variables: bool,
 ) -> Result<Vec<Condition>, PolicyError> {
-    let Node::Object(ops) = value else {
+    let Raw::Object(ops) = value else {
         return Err(err(at, format!("`Condition` must be an object, not {}", value.type_name())));
     };
+    let ops = doc.members(*ops);
     check_duplicates(ops, at)?;
-    let mut out = Vec::new();
+    // One condition per key of every operator.
+    let count = ops
+        .iter()
+        .map(|(_, keys)| match keys {
+            Raw::Object(keys) => doc.members(*keys).len(),
+            _ => 0,
+        })
+        .sum();
+    let mut out = Vec::with_capacity(count);
     for (op_name, keys) in ops {
         let here = at.key(op_name);
-        let Node::Object(keys) = keys else {
+        let Raw::Object(keys) = keys else {
             return Err(err(
                 &here,
                 format!(
@@ -328,11 +376,20 @@ fn parse_conditions(
                 },
             )
         })?;
+        let keys = doc.members(*keys);
         check_duplicates(keys, &here)?;
-        let mut seen = HashSet::new();
-        for (key, values) in keys {
+        // Key names are case-insensitive: a few are compared with the earlier ones of this
+        // operator, many are lowered into a set.
+        let mut lowered = (keys.len() > FEW_MEMBERS).then(HashSet::new);
+        // Cloned for every key but the last, which takes it.
+        let mut operator = Some(operator);
+        for (n, (key, values)) in keys.iter().enumerate() {
             let kat = here.key(key);
-            if !seen.insert(key.to_lowercase()) {
+            let twice = match &mut lowered {
+                None => keys[..n].iter().any(|(earlier, _)| same_key(earlier, key)),
+                Some(seen) => !seen.insert(lowercase(key)),
+            };
+            if twice {
                 return Err(err(
                     &kat,
                     format!(
@@ -341,19 +398,35 @@ fn parse_conditions(
                 ));
             }
             (g.check_condition_key)(key).map_err(|m| err(&kat, m))?;
-            let raw = condition_values(values, &kat)?;
-            out.push(Condition::new(operator.clone(), key, raw, variables));
+            let raw = condition_values(doc, values, &kat)?;
+            let operator = if n + 1 < keys.len() { operator.clone() } else { operator.take() };
+            if let Some(operator) = operator {
+                out.push(Condition::new(operator, key, raw, variables));
+            }
         }
     }
     Ok(out)
 }
 
-fn condition_values(node: &Node, at: &Pointer) -> Result<Vec<String>, PolicyError> {
-    let one = |n: &Node, p: &Pointer| -> Result<String, PolicyError> {
+/// Whether two condition key names are the same name (they are compared lowercased).
+fn same_key(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
+fn condition_values(
+    doc: &Doc<'_>,
+    node: &Raw<'_>,
+    at: &Path<'_>,
+) -> Result<Vec<String>, PolicyError> {
+    let one = |n: &Raw<'_>, p: &Path<'_>| -> Result<String, PolicyError> {
         match n {
-            Node::String(s) => Ok(s.clone()),
-            Node::Bool(b) => Ok(b.to_string()),
-            Node::Number(x) => Ok(x.clone()),
+            Raw::String(s) => Ok(s.to_string()),
+            Raw::Bool(b) => Ok(b.to_string()),
+            Raw::Number(x) => Ok(x.to_string()),
             other => Err(err(
                 p,
                 format!(
@@ -364,55 +437,130 @@ fn condition_values(node: &Node, at: &Pointer) -> Result<Vec<String>, PolicyErro
         }
     };
     match node {
-        Node::Array(items) => items.iter().enumerate().map(|(i, n)| one(n, &at.index(i))).collect(),
+        Raw::Array(items) => {
+            doc.items(*items).iter().enumerate().map(|(i, n)| one(n, &at.index(i))).collect()
+        }
         other => Ok(vec![one(other, at)?]),
     }
 }
 
-fn exclusive<T>(seen: &Option<T>, at: &Pointer, a: &str, b: &str) -> Result<(), PolicyError> {
+fn exclusive<T>(seen: &Option<T>, at: &Path<'_>, a: &str, b: &str) -> Result<(), PolicyError> {
     if seen.is_some() {
         return Err(err(at, format!("a statement may have `{a}` or `{b}`, not both")));
     }
     Ok(())
 }
 
-fn check_duplicates(members: &[(String, Node)], at: &Pointer) -> Result<(), PolicyError> {
-    let mut seen = HashSet::new();
-    for (name, _) in members {
-        if !seen.insert(name.as_str()) {
-            return Err(err(&at.key(name), format!("duplicate member `{name}`")));
+/// Objects with more members than this are checked for duplicates with a set; fewer are
+/// compared one by one, which costs less than hashing.
+const FEW_MEMBERS: usize = 16;
+
+/// Names seen so far: a list compared one by one while there are few, a set beyond.
+#[derive(Default)]
+struct Seen<'a> {
+    few: Vec<&'a str>,
+    many: HashSet<&'a str>,
+}
+
+impl<'a> Seen<'a> {
+    /// Records `name`; false when it was seen before.
+    fn insert(&mut self, name: &'a str) -> bool {
+        if self.many.is_empty() && self.few.len() < FEW_MEMBERS {
+            if self.few.contains(&name) {
+                return false;
+            }
+            self.few.push(name);
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(name)
+    }
+}
+
+fn check_duplicates(members: &[(Cow<'_, str>, Raw<'_>)], at: &Path<'_>) -> Result<(), PolicyError> {
+    let duplicate = |name: &str| err(&at.key(name), format!("duplicate member `{name}`"));
+    if members.len() <= FEW_MEMBERS {
+        for (n, (name, _)) in members.iter().enumerate() {
+            if members[..n].iter().any(|(earlier, _)| earlier == name) {
+                return Err(duplicate(name));
+            }
+        }
+    } else {
+        let mut seen = HashSet::with_capacity(members.len());
+        for (name, _) in members {
+            if !seen.insert(&**name) {
+                return Err(duplicate(name));
+            }
         }
     }
     Ok(())
 }
 
-fn string<'a>(node: &'a Node, at: &Pointer) -> Result<&'a str, PolicyError> {
+fn string<'a>(node: &'a Raw<'_>, at: &Path<'_>) -> Result<&'a str, PolicyError> {
     match node {
-        Node::String(s) => Ok(s),
+        Raw::String(s) => Ok(s),
         other => Err(err(at, format!("expected a string, not {}", other.type_name()))),
     }
 }
 
-/// A string or a non-empty array of strings, with each item's pointer.
-fn string_list<'a>(
-    node: &'a Node,
-    at: &Pointer,
+/// A string or a non-empty array of strings, checked to be so.
+enum StringList<'a, 'b> {
+    One(&'a str),
+    Many(&'a [Raw<'b>]),
+}
+
+impl<'a> StringList<'a, '_> {
+    fn len(&self) -> usize {
+        match self {
+            StringList::One(_) => 1,
+            StringList::Many(items) => items.len(),
+        }
+    }
+
+    /// The strings, with their positions.
+    fn iter(&self) -> impl Iterator<Item = (usize, &'a str)> + use<'a, '_> {
+        let items: &[Raw<'_>] = match self {
+            StringList::One(_) => &[],
+            StringList::Many(items) => items,
+        };
+        let one = match self {
+            StringList::One(s) => Some((0, *s)),
+            StringList::Many(_) => None,
+        };
+        one.into_iter().chain(items.iter().enumerate().filter_map(|(i, n)| match n {
+            Raw::String(s) => Some((i, &**s)),
+            _ => None,
+        }))
+    }
+
+    /// The path of item `i`, in the list at `at`.
+    fn at<'p>(&self, at: &'p Path<'p>, i: usize) -> Path<'p> {
+        match self {
+            StringList::One(_) => *at,
+            StringList::Many(_) => at.index(i),
+        }
+    }
+}
+
+fn string_list<'a, 'b>(
+    doc: &'a Doc<'b>,
+    node: &'a Raw<'b>,
+    at: &Path<'_>,
     what: &str,
-) -> Result<Vec<(&'a str, Pointer)>, PolicyError> {
+) -> Result<StringList<'a, 'b>, PolicyError> {
     match node {
-        Node::String(s) => Ok(vec![(s.as_str(), at.clone())]),
-        Node::Array(items) => {
+        Raw::String(s) => Ok(StringList::One(s)),
+        Raw::Array(items) => {
+            let items = doc.items(*items);
             if items.is_empty() {
                 return Err(err(at, format!("the list of {what} must not be empty")));
             }
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    let p = at.index(i);
-                    string(n, &p).map(|s| (s, p))
-                })
-                .collect()
+            for (i, n) in items.iter().enumerate() {
+                string(n, &at.index(i))?;
+            }
+            Ok(StringList::Many(items))
         }
         other => Err(err(
             at,
