@@ -33,6 +33,34 @@ pub fn random_secret(rng: &dyn SecureRandom, len: usize) -> Result<Secret, Crypt
     Ok(secret)
 }
 
+/// A [`SecureRandom`] seen through the `rand_core` traits, for the RustCrypto implementations
+/// (SM2, ML-DSA) that draw their randomness that way. Failures surface as
+/// [`CryptoError::Random`].
+pub(crate) struct RandCore<'a>(pub(crate) &'a dyn SecureRandom);
+
+impl rand_core::TryRng for RandCore<'_> {
+    type Error = CryptoError;
+
+    fn try_next_u32(&mut self) -> Result<u32, CryptoError> {
+        let mut bytes = [0; 4];
+        self.0.fill(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, CryptoError> {
+        let mut bytes = [0; 8];
+        self.0.fill(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), CryptoError> {
+        self.0.fill(dst)
+    }
+}
+
+/// Every [`SecureRandom`] is a cryptographic generator by contract.
+impl rand_core::TryCryptoRng for RandCore<'_> {}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Deterministic random sources for tests.
@@ -97,6 +125,19 @@ mod tests {
     #[test]
     fn failure_is_reported() {
         assert_eq!(random_secret(&FailingRandom, 8).unwrap_err(), CryptoError::Random);
+    }
+
+    #[test]
+    fn the_rand_core_view_draws_from_the_source() {
+        use rand_core::TryRng;
+        let rng = CounterRandom::new(0);
+        let mut view = RandCore(&rng);
+        assert_eq!(view.try_next_u32().unwrap(), u32::from_le_bytes([0, 1, 2, 3]));
+        assert_eq!(view.try_next_u64().unwrap(), u64::from_le_bytes([4, 5, 6, 7, 8, 9, 10, 11]));
+        let mut bytes = [0; 2];
+        view.try_fill_bytes(&mut bytes).unwrap();
+        assert_eq!(bytes, [12, 13]);
+        assert_eq!(RandCore(&FailingRandom).try_next_u32().unwrap_err(), CryptoError::Random);
     }
 
     #[test]
