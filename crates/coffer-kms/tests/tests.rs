@@ -9,6 +9,8 @@ mod support;
 mod access;
 #[path = "kms/aliases.rs"]
 mod aliases;
+#[path = "kms/cross_account.rs"]
+mod cross_account;
 #[path = "kms/crypto.rs"]
 mod crypto;
 #[path = "kms/keys.rs"]

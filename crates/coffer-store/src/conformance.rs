@@ -21,6 +21,14 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("duplicate_key_is_refused", duplicate_key_is_refused),
     ("key_version_must_name_its_key", key_version_must_name_its_key),
     ("same_key_id_in_other_scopes_is_another_key", same_key_id_in_other_scopes_is_another_key),
+    (
+        "find_key_looks_in_every_account_of_the_region",
+        find_key_looks_in_every_account_of_the_region,
+    ),
+    (
+        "find_key_refuses_an_id_held_twice_in_a_region",
+        find_key_refuses_an_id_held_twice_in_a_region,
+    ),
     ("list_keys_pages_in_key_id_order", list_keys_pages_in_key_id_order),
     ("update_key_bumps_the_revision", update_key_bumps_the_revision),
     ("stale_revision_is_a_conflict", stale_revision_is_a_conflict),
@@ -424,6 +432,73 @@ pub fn same_key_id_in_other_scopes_is_another_key(store: &dyn Store) {
             "other scopes keep their alias"
         );
     }
+}
+
+/// `find_key` finds a key by its id in whichever account of the region holds it, reads it
+/// as `get_key` does, and finds nothing in another region or once the key is deleted.
+pub fn find_key_looks_in_every_account_of_the_region(store: &dyn Store) {
+    let b_r1 = create(store, B, R1, 1);
+    let a_r1 = create(store, A, R1, 2);
+    let a_r2 = create(store, A, R2, 3);
+    assert_eq!(
+        ok(store.find_key(R1, &key_id(1)), "find key 1 in R1"),
+        Some(b_r1.clone()),
+        "a key of account B is found without naming its account"
+    );
+    assert_eq!(
+        ok(store.find_key(R1, &key_id(2)), "find key 2 in R1"),
+        Some(a_r1),
+        "a key of account A is found without naming its account"
+    );
+    assert_eq!(
+        ok(store.find_key(R2, &key_id(3)), "find key 3 in R2"),
+        Some(a_r2),
+        "a key of the second region is found there"
+    );
+    assert_eq!(
+        ok(store.find_key(R2, &key_id(1)), "find key 1 in R2"),
+        None,
+        "a key is not found from another region"
+    );
+    assert_eq!(
+        ok(store.find_key(R1, &key_id(3)), "find key 3 in R1"),
+        None,
+        "a key is not found from another region"
+    );
+    assert_eq!(
+        ok(store.find_key(R1, &key_id(9)), "find an absent key"),
+        None,
+        "an absent key is None"
+    );
+
+    let mut disabled = b_r1.clone();
+    disabled.key_state = "Disabled".to_owned();
+    let disabled = ok(store.update_key(&disabled), "disable key 1 of B/R1");
+    assert_eq!(
+        ok(store.find_key(R1, &key_id(1)), "find key 1 after the update"),
+        Some(disabled),
+        "find_key reads the current revision"
+    );
+    ok(store.delete_key(B, R1, &key_id(1)), "delete key 1 of B/R1");
+    assert_eq!(
+        ok(store.find_key(R1, &key_id(1)), "find the deleted key"),
+        None,
+        "a deleted key is not found"
+    );
+}
+
+/// A key id held by two accounts of one region is refused as a conflict rather than
+/// answered with either key; the same id in another region does not count.
+pub fn find_key_refuses_an_id_held_twice_in_a_region(store: &dyn Store) {
+    create(store, A, R1, 4);
+    let in_r2 = create(store, C, R2, 4);
+    assert_eq!(
+        ok(store.find_key(R2, &key_id(4)), "find key 4 in R2"),
+        Some(in_r2),
+        "the same id in another region does not make it ambiguous"
+    );
+    create(store, B, R1, 4);
+    expect_conflict(store.find_key(R1, &key_id(4)), "find an id held by A and B in R1");
 }
 
 /// Keys list in key id order, page by page, whatever the limit: no duplicates, no gaps,

@@ -130,6 +130,14 @@ pub trait Store: Send + Sync {
         key_id: &str,
     ) -> Result<Option<KeyRecord>, StoreError>;
 
+    /// Finds a key by its id alone, in whichever account of `region` holds it, or `None`.
+    ///
+    /// A ciphertext names its key by id only, so decrypting one without naming the key looks
+    /// here. The service makes key ids as random UUIDs, so one id names at most one key in a
+    /// region; should several accounts hold the same id there, the call fails with
+    /// [`StoreError::Conflict`] rather than pick one. A key of another region is not found.
+    fn find_key(&self, region: &str, key_id: &str) -> Result<Option<KeyRecord>, StoreError>;
+
     /// Lists the keys of one (account, region), ordered by key id.
     fn list_keys(
         &self,

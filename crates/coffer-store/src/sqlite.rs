@@ -19,6 +19,10 @@ use rusqlite::{
 use crate::{AliasRecord, KeyRecord, KeyVersion, Page, Store, StoreError, Tag};
 use row::{ALIAS_COLUMNS, KEY_COLUMNS, VERSION_COLUMNS};
 
+/// `find_key`'s filter: one region, one key id, any account; two rows are enough to tell
+/// that an id is held twice.
+const FIND_KEY_WHERE: &str = "WHERE region = ?1 AND key_id = ?2 ORDER BY account LIMIT 2";
+
 /// How long a call waits for another process's write lock before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -413,6 +417,24 @@ impl Store for SqliteStore {
                 "SELECT {KEY_COLUMNS} FROM keys WHERE account = ?1 AND region = ?2 AND key_id = ?3"
             );
             let mut found = collect(tx, &sql, params![account, region, key_id], row::key)?;
+            Ok(found.pop())
+        })
+    }
+
+    fn find_key(&self, region: &str, key_id: &str) -> Result<Option<KeyRecord>, StoreError> {
+        self.read(|tx| {
+            let sql = format!("SELECT {KEY_COLUMNS} FROM keys {FIND_KEY_WHERE}");
+            let mut found = collect(tx, &sql, params![region, key_id], row::key)?;
+            if found.len() > 1 {
+                let accounts: Vec<&str> = found.iter().map(|k| k.account.as_str()).collect();
+                return Err(StoreError::Conflict {
+                    what: format!(
+                        "key id `{key_id}` in region `{region}` is held by more than one \
+                         account (`{}`)",
+                        accounts.join("`, `")
+                    ),
+                });
+            }
             Ok(found.pop())
         })
     }
@@ -926,6 +948,23 @@ mod tests {
                 conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(count, 0, "{table} rows outlived their key");
         }
+    }
+
+    #[test]
+    fn finding_a_key_by_id_alone_uses_the_index() {
+        let (store, _) = store_with_key();
+        let conn = store.lock();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN SELECT {KEY_COLUMNS} FROM keys {FIND_KEY_WHERE}"))
+            .unwrap()
+            .query_map(params!["us-east-1", "k1"], |row| row.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains("USING INDEX keys_by_region_and_id")),
+            "{plan:?}"
+        );
     }
 
     #[test]

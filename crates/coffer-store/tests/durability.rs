@@ -118,7 +118,84 @@ fn everything_written_is_read_back_after_reopening() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     let migrations: i64 =
         conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
-    assert_eq!(migrations, 1, "reopening applies no migration twice");
+    assert_eq!(migrations, migration_files(), "reopening applies no migration twice");
+}
+
+/// How many numbered migrations this build has.
+#[expect(clippy::unwrap_used, reason = "an unreadable migrations folder fails the test")]
+fn migration_files() -> i64 {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let count = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().extension().is_some_and(|e| e == "sql"))
+        .count();
+    i64::try_from(count).unwrap()
+}
+
+/// A database written at schema version 1, before keys could be found by id alone, is
+/// brought up to date when opened: its keys read back as they were, and are found by id.
+#[test]
+fn a_database_at_schema_version_1_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coffer.db");
+    let k = key("444455556666", "us-east-1", 7);
+    {
+        // The schema as the first release wrote it, with one key and its version.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0001_initial.sql")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (
+                 version    INTEGER NOT NULL PRIMARY KEY,
+                 name       TEXT    NOT NULL,
+                 applied_at INTEGER NOT NULL
+             ) STRICT;
+             INSERT INTO schema_migrations VALUES (1, '0001_initial', 1700000000000);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO keys VALUES (?1, ?2, ?3, ?4, ?5, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', \
+             'AWS_KMS', 'Enabled', ?6, NULL, NULL, ?7, 0, NULL, NULL, 1, 0, 1)",
+            rusqlite::params![
+                k.account,
+                k.region,
+                k.key_id,
+                k.arn,
+                k.description,
+                k.creation_date,
+                k.policy
+            ],
+        )
+        .unwrap();
+        let v = version(&k, 1);
+        conn.execute(
+            "INSERT INTO key_versions VALUES (?1, ?2, ?3, 1, ?4, ?5, NULL)",
+            rusqlite::params![k.account, k.region, k.key_id, v.sealed_material, v.created],
+        )
+        .unwrap();
+    }
+
+    let store = SqliteStore::open(&path).unwrap();
+    let mut expected = k.clone();
+    expected.revision = 1;
+    assert_eq!(store.get_key(&k.account, &k.region, &k.key_id).unwrap(), Some(expected.clone()));
+    assert_eq!(store.find_key(&k.region, &k.key_id).unwrap(), Some(expected));
+    assert_eq!(store.find_key("eu-west-1", &k.key_id).unwrap(), None);
+    assert_eq!(store.key_versions(&k.account, &k.region, &k.key_id).unwrap(), vec![version(&k, 1)]);
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let migrations: i64 =
+        conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+    assert_eq!(migrations, migration_files());
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' \
+             AND name = 'keys_by_region_and_id'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1, "the upgrade adds the index on (region, key_id)");
 }
 
 const CHILD_DB: &str = "COFFER_STORE_TEST_WRITER_DB";

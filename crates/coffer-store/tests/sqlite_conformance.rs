@@ -39,6 +39,9 @@ impl Store for UnorderedTags {
     fn get_key(&self, a: &str, r: &str, k: &str) -> Result<Option<KeyRecord>, StoreError> {
         self.0.get_key(a, r, k)
     }
+    fn find_key(&self, r: &str, k: &str) -> Result<Option<KeyRecord>, StoreError> {
+        self.0.find_key(r, k)
+    }
     fn list_keys(
         &self,
         a: &str,

@@ -1,6 +1,6 @@
 //! CreateKey: a new symmetric key with its first key material, key policy and tags.
 
-use coffer_crypto::{KeySpec, generate_material, seal};
+use coffer_crypto::{KeySpec, KeyUsage, generate_material, seal};
 use coffer_policy::{Dialect, Policy};
 use coffer_store::{KeyRecord, KeyVersion, Tag};
 
@@ -132,10 +132,22 @@ impl Kms {
                 message: format!("KeySpec {spec_name} is not supported by this server yet."),
             });
         };
-        if usage != "ENCRYPT_DECRYPT" {
+        // AWS: only symmetric encryption keys may leave KeyUsage out.
+        if req.key_usage.is_none() && spec != KeySpec::SymmetricDefault {
+            return Err(KmsError::validation(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+            ));
+        }
+        let fits = KeyUsage::parse(&usage).is_some_and(|u| spec.supports(u));
+        if !fits {
             return Err(KmsError::validation(format!(
                 "KeyUsage {usage} is not compatible with KeySpec {spec_name}"
             )));
+        }
+        if spec != KeySpec::SymmetricDefault {
+            return Err(KmsError::Unsupported {
+                message: format!("KeySpec {spec_name} is not supported by this server yet."),
+            });
         }
         if origin != "AWS_KMS" {
             return Err(KmsError::Unsupported {

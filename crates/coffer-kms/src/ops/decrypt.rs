@@ -72,8 +72,9 @@ impl Kms {
         Ok(DecryptResponse { key_arn: key.arn, plaintext, encryption_algorithm: algorithm })
     }
 
-    /// The key a ciphertext was made under, checked against the key the request names.
-    /// Returns the alias name when the request named the key by alias.
+    /// The key a ciphertext was made under, checked against the key the request names, or
+    /// found in any account of the caller's region when the request names none. Returns the
+    /// alias name when the request named the key by alias.
     pub(crate) fn key_of_ciphertext(
         &self,
         caller: &Caller,
@@ -90,11 +91,11 @@ impl Kms {
                 }
                 Ok((key, r.alias_name().map(str::to_owned)))
             }
+            // The blob names the key by id only, and the key may belong to another account
+            // (whose key policy then decides); key ids are unique, so the region suffices.
             None => {
-                let key = self
-                    .store
-                    .get_key(&caller.account, &caller.region, &id)?
-                    .ok_or(KmsError::InvalidCiphertext)?;
+                let key =
+                    self.store.find_key(&caller.region, &id)?.ok_or(KmsError::InvalidCiphertext)?;
                 Ok((key, None))
             }
         }

@@ -54,7 +54,20 @@ fn create_key_refuses_what_the_model_refuses() {
         message(with(None, Some("KEY_AGREEMENT"))),
         "KeyUsage KEY_AGREEMENT is not compatible with KeySpec SYMMETRIC_DEFAULT"
     );
-    assert!(matches!(fails(with(Some("RSA_2048"), None)), KmsError::Unsupported { .. }));
+    // Recorded from AWS.
+    assert_eq!(
+        message(with(Some("RSA_2048"), None)),
+        "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."
+    );
+    assert_eq!(
+        message(with(Some("RSA_2048"), Some("KEY_AGREEMENT"))),
+        "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048"
+    );
+    // A valid asymmetric key is refused plainly until its operations are served.
+    assert!(matches!(
+        fails(with(Some("RSA_2048"), Some("SIGN_VERIFY"))),
+        KmsError::Unsupported { .. }
+    ));
 }
 
 #[test]
