@@ -17,6 +17,10 @@ use crate::Kms;
 use crate::caller::Caller;
 use crate::err::KmsError;
 
+/// What a cached policy set is built for: the principal's index, and the key's ARN and
+/// revision when the action is on a key.
+pub(crate) type PolicySetKey = (usize, Option<(String, u64)>);
+
 /// Proof that the caller may perform an action (only this module can make one).
 #[derive(Debug)]
 pub struct Authorized(());
@@ -137,24 +141,21 @@ impl Kms {
         request.context = ctx;
         request.populate_derived_keys();
 
-        let mut set = PolicySet {
-            identity: principal.policies.clone(),
-            boundary: principal.boundary.iter().cloned().collect(),
-            scp_levels: self.identities.scp_levels(&caller.account),
-            ..PolicySet::default()
+        let set = match ask.candidate_policy {
+            Some(p) => {
+                let mut set = self.principal_policies(caller);
+                set.resource.push(p.clone());
+                Arc::new(set)
+            }
+            None => self.policy_set(caller, ask.key)?,
         };
-        match (ask.candidate_policy, ask.key) {
-            (Some(p), _) => set.resource.push(p.clone()),
-            (None, Some(k)) => set.resource.push((*self.key_policy(k)?).clone()),
-            (None, None) => {}
-        }
         let decision = decide(&set, &[], &request);
-        let allowed = decision.is_allowed();
-        let message = decision.message(&caller.arn, ask.action, resource);
-        caller.record(decision.clone());
-        if allowed {
+        if decision.is_allowed() {
+            caller.record(decision);
             return Ok(Authorized(()));
         }
+        let message = decision.message(&caller.arn, ask.action, resource);
+        caller.record(decision.clone());
         Err(KmsError::AccessDenied {
             message: message.unwrap_or_else(|| {
                 format!(
@@ -164,6 +165,46 @@ impl Kms {
             }),
             decision: Box::new(decision),
         })
+    }
+
+    /// The policies of the caller: identity policies, boundary and the SCPs of its
+    /// account's organization path.
+    fn principal_policies(&self, caller: &Caller) -> PolicySet {
+        let principal = &self.identities.principals[caller.principal];
+        PolicySet {
+            identity: principal.policies.clone(),
+            boundary: principal.boundary.iter().cloned().collect(),
+            scp_levels: self.identities.scp_levels(&caller.account),
+            ..PolicySet::default()
+        }
+    }
+
+    /// The caller's policies with the key's policy, built once per principal and key
+    /// revision: identities do not change while the service runs, and every change to a
+    /// key policy makes a new revision.
+    fn policy_set(
+        &self,
+        caller: &Caller,
+        key: Option<&KeyRecord>,
+    ) -> Result<Arc<PolicySet>, KmsError> {
+        let cache_key = (caller.principal, key.map(|k| (k.arn.clone(), k.revision)));
+        if let Ok(cache) = self.policy_sets.lock() {
+            if let Some(set) = cache.get(&cache_key) {
+                return Ok(Arc::clone(set));
+            }
+        }
+        let mut set = self.principal_policies(caller);
+        if let Some(k) = key {
+            set.resource.push((*self.key_policy(k)?).clone());
+        }
+        let set = Arc::new(set);
+        if let Ok(mut cache) = self.policy_sets.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(cache_key, Arc::clone(&set));
+        }
+        Ok(set)
     }
 
     /// The parsed key policy, cached per key revision.

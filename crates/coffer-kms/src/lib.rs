@@ -32,6 +32,7 @@
 
 pub mod audit;
 pub mod authz;
+mod cache;
 pub mod caller;
 pub mod clock;
 pub mod err;
@@ -46,6 +47,7 @@ use std::sync::{Arc, Mutex};
 
 use coffer_crypto::{RootKey, SecureRandom};
 use coffer_policy::Policy;
+use coffer_policy::decide::PolicySet;
 use coffer_store::{KeyRecord, Store};
 
 pub use caller::Caller;
@@ -67,6 +69,8 @@ pub struct Kms {
     pub(crate) identities: Identities,
     audit: Arc<dyn AuditSink>,
     pub(crate) policy_cache: Mutex<HashMap<(String, u64), Arc<Policy>>>,
+    /// Policy sets by principal and (key ARN, key revision).
+    pub(crate) policy_sets: Mutex<HashMap<authz::PolicySetKey, Arc<PolicySet>>>,
     materials: Mutex<HashMap<(String, u32), Arc<Secret>>>,
 }
 
@@ -80,6 +84,8 @@ impl Kms {
         identities: Identities,
         audit: Arc<dyn AuditSink>,
     ) -> Kms {
+        // Every call reads the key, its tags and its aliases: keep them in memory.
+        let store = Arc::new(cache::CachedStore::new(store, Arc::clone(&clock)));
         Kms {
             store,
             root,
@@ -88,6 +94,7 @@ impl Kms {
             identities,
             audit,
             policy_cache: Mutex::new(HashMap::new()),
+            policy_sets: Mutex::new(HashMap::new()),
             materials: Mutex::new(HashMap::new()),
         }
     }

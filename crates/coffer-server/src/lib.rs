@@ -12,8 +12,8 @@
 //! [`aws::target::Operation`], verifies the signature ([`aws::sigv4::verify`]) with the
 //! secret [`coffer_kms::Kms::access_key_secret`] returns, asks [`coffer_kms::Kms::caller`]
 //! for the caller, then [`aws::map::call`] decodes ([`aws::shapes`]), calls the service
-//! on a blocking thread and encodes; one audit event is appended per call, and refusals
-//! become AWS errors ([`aws::error`]).
+//! (on a blocking thread, except for the short cryptographic calls) and encodes; one audit
+//! event is appended per call, and refusals become AWS errors ([`aws::error`]).
 //!
 //! The source address of a caller comes from axum's `ConnectInfo<SocketAddr>`: serve the
 //! router with `into_make_service_with_connect_info::<SocketAddr>()`.

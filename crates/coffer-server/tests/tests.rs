@@ -1,4 +1,5 @@
 //! End-to-end tests of the front doors: the router over a real service, driven in-process.
 
+mod audit;
 mod aws;
 mod harness;

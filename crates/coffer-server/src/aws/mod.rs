@@ -4,12 +4,14 @@
 //! One request: read the body (at most [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES)), find
 //! the operation, verify the signature with the access key's secret from the service,
 //! resolve the caller (account, principal, region of the credential scope, source
-//! address, User-Agent), then — off the async runtime, as the service is synchronous —
-//! decode, call the service, encode, and append one audit event. Every response carries
+//! address, User-Agent), then decode, call the service (on a blocking thread, as the
+//! service is synchronous, except for the short cryptographic calls), encode, and append
+//! one audit event ([`cloudtrail`] says what it records). Every response carries
 //! `x-amzn-RequestId`; refusals are rendered as AWS renders them ([`error`]).
 //!
 //! Never logged: secrets, plaintexts, request bodies, the `Authorization` header.
 
+pub mod cloudtrail;
 pub mod error;
 pub mod map;
 pub mod shapes;
@@ -107,11 +109,36 @@ async fn serve(
         .map_err(|_| AwsError::too_large(crate::MAX_BODY_BYTES))?;
     let op = operation.ok_or_else(AwsError::unknown_operation)?;
     let caller = authenticate(state, parts, &body)?;
+    let input = parse_body(&body);
+    if runs_inline(op, &input) {
+        return run(state, op, &caller, input, request_id);
+    }
     let state = Arc::clone(state);
     let id = request_id.to_owned();
-    tokio::task::spawn_blocking(move || run(&state, op, &caller, &body, &id))
+    tokio::task::spawn_blocking(move || run(&state, op, &caller, input, &id))
         .await
         .map_err(|e| AwsError::internal(request_id, &e))?
+}
+
+/// Whether an operation runs on the async worker that received it rather than on a
+/// blocking thread. Handing a call to a blocking thread and back costs about as much as a
+/// symmetric cryptographic call itself, and these calls are most of a KMS's traffic:
+/// Encrypt, GenerateDataKey and GenerateDataKeyWithoutPlaintext, and a Decrypt that does
+/// not name its key (only a symmetric ciphertext can be decrypted so). They take tens of
+/// microseconds: the service caches the key, its tags and aliases (a miss reads the store
+/// once) and the unsealed material, and the audit event is one buffered append; Encrypt
+/// under an asymmetric key adds one public-key operation. Everything else goes to a
+/// blocking thread: writes wait for the disk, and a private-key operation takes
+/// milliseconds.
+fn runs_inline(op: Operation, input: &Result<Value, AwsError>) -> bool {
+    match op {
+        Operation::Encrypt
+        | Operation::GenerateDataKey
+        | Operation::GenerateDataKeyWithoutPlaintext => true,
+        // Only a symmetric ciphertext can be decrypted without naming its key.
+        Operation::Decrypt => input.as_ref().is_ok_and(|v| v.get("KeyId").is_none()),
+        _ => false,
+    }
 }
 
 /// Verifies the signature and resolves the caller.
@@ -141,19 +168,19 @@ fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, 
         .ok_or_else(|| from_sigv4(&sigv4::SigV4Error::UnknownAccessKey))
 }
 
-/// Decodes, calls and audits one operation (on a blocking thread).
+/// Calls and audits one operation on its decoded body.
 fn run(
     state: &AppState,
     op: Operation,
     caller: &Caller,
-    body: &[u8],
+    input: Result<Value, AwsError>,
     request_id: &str,
 ) -> Result<Value, AwsError> {
-    let input = parse_body(body);
-    let audit_request = input.as_ref().map(audit_view).unwrap_or(Value::Null);
+    let audit_request =
+        input.as_ref().map(|v| cloudtrail::request_parameters(op, v)).unwrap_or(Value::Null);
     let result = input.and_then(|v| map::call(op, &state.kms, caller, v, request_id));
     let (response, error_code, error_message) = match &result {
-        Ok(v) => (audit_view(v), None, None),
+        Ok(v) => (cloudtrail::response_elements(op, v), None, None),
         Err(e) => (Value::Null, Some(e.code), e.message.clone()),
     };
     let key_arn = result.as_ref().ok().and_then(key_arn_of);
@@ -186,33 +213,6 @@ fn parse_body(body: &[u8]) -> Result<Value, AwsError> {
     }
 }
 
-/// Members that never enter the audit trail: secrets, and blobs CloudTrail leaves out.
-const NOT_AUDITED: &[&str] = &["Plaintext", "CiphertextBlob", "PrivateKeyPlaintext"];
-
-/// A request or response as the audit trail records it: members in CloudTrail's
-/// camelCase, without secrets and blobs; encryption contexts are copied as they are.
-fn audit_view(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| !NOT_AUDITED.contains(&k.as_str()))
-                .map(|(k, v)| {
-                    let v =
-                        if k.ends_with("EncryptionContext") { v.clone() } else { audit_view(v) };
-                    (camel(k), v)
-                })
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(audit_view).collect()),
-        other => other.clone(),
-    }
-}
-
-fn camel(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default()
-}
-
 /// The key a response is about: its `KeyId` when that is an ARN, or its metadata's ARN.
 fn key_arn_of(response: &Value) -> Option<String> {
     let arn = response.get("KeyMetadata").and_then(|m| m.get("Arn")).or_else(|| {
@@ -228,15 +228,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn audit_view_drops_secrets_and_blobs_and_keeps_contexts() {
-        let v = json!({"KeyId": "k", "Plaintext": "c2VjcmV0", "CiphertextBlob": "AAA",
-                       "EncryptionContext": {"Purpose": "x"},
-                       "KeyMetadata": {"AWSAccountId": "1"}});
-        assert_eq!(
-            audit_view(&v),
-            json!({"keyId": "k", "encryptionContext": {"Purpose": "x"},
-                   "keyMetadata": {"aWSAccountId": "1"}})
-        );
+    fn only_short_cryptographic_calls_run_inline() {
+        let body = |v: Value| Ok(v);
+        assert!(runs_inline(Operation::Encrypt, &body(json!({"KeyId": "k"}))));
+        assert!(runs_inline(Operation::GenerateDataKey, &body(json!({"KeyId": "k"}))));
+        assert!(runs_inline(Operation::GenerateDataKeyWithoutPlaintext, &body(json!({}))));
+        assert!(runs_inline(Operation::Decrypt, &body(json!({"CiphertextBlob": "AA=="}))));
+        // A Decrypt that names its key may need a private-key operation.
+        assert!(!runs_inline(Operation::Decrypt, &body(json!({"KeyId": "k"}))));
+        assert!(!runs_inline(Operation::Decrypt, &Err(AwsError::serialization())));
+        for op in [Operation::CreateKey, Operation::ReEncrypt, Operation::GenerateDataKeyPair] {
+            assert!(!runs_inline(op, &body(json!({}))), "{op:?}");
+        }
     }
 
     #[test]

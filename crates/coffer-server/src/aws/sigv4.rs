@@ -299,15 +299,16 @@ pub fn check_scope(scope: &Scope, amz_date: &str, service: &str) -> Result<(), S
 /// of `now_secs`, with AWS's messages for a request too old or from the future.
 pub fn check_time(signed_at: i64, now_secs: i64, max_skew_secs: i64) -> Result<(), SigV4Error> {
     let minutes = max_skew_secs / 60;
-    let (at, now) = (format_amz_date(signed_at), format_amz_date(now_secs));
+    // The dates are formatted for a refusal only.
+    let dates = || (format_amz_date(signed_at), format_amz_date(now_secs));
     if signed_at < now_secs - max_skew_secs {
-        let bound = format_amz_date(now_secs - max_skew_secs);
+        let ((at, now), bound) = (dates(), format_amz_date(now_secs - max_skew_secs));
         return Err(SigV4Error::Invalid(format!(
             "Signature expired: {at} is now earlier than {bound} ({now} - {minutes} min.)"
         )));
     }
     if signed_at > now_secs + max_skew_secs {
-        let bound = format_amz_date(now_secs + max_skew_secs);
+        let ((at, now), bound) = (dates(), format_amz_date(now_secs + max_skew_secs));
         return Err(SigV4Error::Invalid(format!(
             "Signature not yet current: {at} is still later than {bound} ({now} + {minutes} min.)"
         )));
@@ -334,7 +335,7 @@ pub fn format_amz_date(secs: i64) -> String {
 /// The canonical request: method, canonical URI, canonical query, canonical headers,
 /// signed header list and the hex SHA-256 of the body, one per line.
 pub fn canonical_request(req: &Request<'_>, signed_headers: &[String]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(512);
     out.push_str(req.method);
     out.push('\n');
     out.push_str(&canonical_uri(req.path));
@@ -342,15 +343,29 @@ pub fn canonical_request(req: &Request<'_>, signed_headers: &[String]) -> String
     out.push_str(&canonical_query(req.query));
     out.push('\n');
     for name in signed_headers {
-        let values: Vec<String> =
-            req.values(name).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        // `name:value1,value2`, each value's runs of whitespace as one space, trimmed.
         out.push_str(name);
         out.push(':');
-        out.push_str(&values.join(","));
+        for (i, value) in req.values(name).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            for (j, word) in value.split_whitespace().enumerate() {
+                if j > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&signed_headers.join(";"));
+    for (i, name) in signed_headers.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
     out.push('\n');
     out.push_str(&hex::encode(Sha256::digest(req.body)));
     out

@@ -1,6 +1,7 @@
 //! The command line: the top-level parser, the outcome of a command and how it becomes an
 //! exit code, and the input and output helpers every command shares.
 
+pub mod bench;
 pub mod policy;
 pub mod serve;
 
@@ -28,6 +29,7 @@ enum Command {
     Policy(policy::PolicyCommand),
     /// Serve the key management APIs on one port (the AWS KMS API today).
     Serve(serve::ServeArgs),
+    Bench(bench::BenchArgs),
 }
 
 /// How a command that ran to its end went.
@@ -54,6 +56,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Policy(command) => policy::run(command),
         Command::Serve(args) => serve::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(Status::Clean) => ExitCode::SUCCESS,

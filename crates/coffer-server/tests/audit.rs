@@ -1,0 +1,176 @@
+//! The audit trail of calls through the front door: each event's `requestParameters` and
+//! `responseElements` hold what CloudTrail records for AWS KMS, and never a plaintext or a
+//! blob in any form.
+
+#![expect(clippy::unwrap_used, reason = "a call that cannot be made fails the test")]
+
+use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
+use crate::harness::{ACCOUNT, Server, call, server};
+
+/// The events recorded so far.
+fn events(s: &Server) -> Vec<Value> {
+    s.audit.0.lock().unwrap().clone()
+}
+
+/// The last event of an operation.
+fn last(s: &Server, operation: &str) -> Value {
+    events(s).into_iter().rev().find(|e| e["eventName"] == operation).unwrap()
+}
+
+/// Fails if `bytes` appear in the trail raw, as hex or in any base64 alphabet.
+fn assert_nowhere(s: &Server, bytes: &[u8], what: &str) {
+    let text = serde_json::to_string(&events(s)).unwrap();
+    let mut forms = vec![
+        hex::encode(bytes),
+        STANDARD.encode(bytes),
+        STANDARD_NO_PAD.encode(bytes),
+        URL_SAFE.encode(bytes),
+        URL_SAFE_NO_PAD.encode(bytes),
+    ];
+    if let Ok(raw) = std::str::from_utf8(bytes) {
+        forms.push(raw.to_owned());
+    }
+    for form in forms {
+        assert!(!text.contains(&form), "{what} is in the audit trail as `{form}`: {text}");
+    }
+}
+
+async fn create_key(s: &Server) -> (String, String) {
+    let r = call(
+        &s.app,
+        "CreateKey",
+        json!({"Description": "audited key", "KeyUsage": "ENCRYPT_DECRYPT",
+               "Tags": [{"TagKey": "team", "TagValue": "payments"}]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = &r.body["KeyMetadata"];
+    (m["KeyId"].as_str().unwrap().to_owned(), m["Arn"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn an_encrypt_event_has_its_key_and_context_and_no_plaintext_in_any_form() {
+    let s = server();
+    let (id, arn) = create_key(&s).await;
+    let plaintext = b"the launch codes are 0000";
+    let context = json!({"Department": "Finance", "purpose": "audit-test"});
+    let r = call(
+        &s.app,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": STANDARD.encode(plaintext),
+               "EncryptionContext": context, "GrantTokens": ["token-of-a-grant"]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let blob = STANDARD.decode(r.body["CiphertextBlob"].as_str().unwrap()).unwrap();
+
+    let e = last(&s, "Encrypt");
+    assert_eq!(e["requestParameters"], json!({"keyId": id, "encryptionContext": context}));
+    assert_eq!(e["responseElements"], Value::Null, "CloudTrail records no Encrypt response");
+    assert_eq!(e["resources"][0]["ARN"], arn.as_str());
+    assert_nowhere(&s, plaintext, "the plaintext");
+    assert_nowhere(&s, &blob, "the ciphertext");
+    assert_nowhere(&s, b"token-of-a-grant", "the grant token");
+
+    // Decrypt: the context, the algorithm given, no KeyId as none was given; no plaintext.
+    let r = call(
+        &s.app,
+        "Decrypt",
+        json!({"CiphertextBlob": STANDARD.encode(&blob), "EncryptionContext": context,
+               "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = last(&s, "Decrypt");
+    assert_eq!(
+        e["requestParameters"],
+        json!({"encryptionContext": context, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"})
+    );
+    assert_eq!(e["responseElements"], Value::Null);
+    assert_eq!(e["resources"][0]["ARN"], arn.as_str());
+    assert_nowhere(&s, plaintext, "the plaintext");
+    assert_nowhere(&s, &blob, "the ciphertext");
+}
+
+#[tokio::test]
+async fn a_failed_call_keeps_its_parameters_and_no_plaintext() {
+    let s = server();
+    let (id, _) = create_key(&s).await;
+    call(&s.app, "DisableKey", json!({"KeyId": id})).await;
+    let plaintext = b"refused but still secret";
+    let r = call(&s.app, "Encrypt", json!({"KeyId": id, "Plaintext": STANDARD.encode(plaintext)}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let e = last(&s, "Encrypt");
+    assert_eq!(e["errorCode"], "DisabledException");
+    assert_eq!(e["requestParameters"], json!({"keyId": id}));
+    assert_eq!(e["responseElements"], Value::Null);
+    assert_nowhere(&s, plaintext, "the plaintext");
+}
+
+#[tokio::test]
+async fn a_data_key_never_reaches_the_trail() {
+    let s = server();
+    let (id, _) = create_key(&s).await;
+    let r = call(
+        &s.app,
+        "GenerateDataKey",
+        json!({"KeyId": id, "KeySpec": "AES_256", "EncryptionContext": {"k": "v"}}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = last(&s, "GenerateDataKey");
+    assert_eq!(
+        e["requestParameters"],
+        json!({"keyId": id, "encryptionContext": {"k": "v"}, "keySpec": "AES_256"})
+    );
+    assert_eq!(e["responseElements"], Value::Null);
+    for member in ["Plaintext", "CiphertextBlob"] {
+        let bytes = STANDARD.decode(r.body[member].as_str().unwrap()).unwrap();
+        assert_nowhere(&s, &bytes, member);
+    }
+    let r = call(&s.app, "GenerateRandom", json!({"NumberOfBytes": 32})).await;
+    assert_eq!(last(&s, "GenerateRandom")["requestParameters"], json!({"numberOfBytes": 32}));
+    assert_nowhere(&s, &STANDARD.decode(r.body["Plaintext"].as_str().unwrap()).unwrap(), "random");
+}
+
+#[tokio::test]
+async fn create_key_records_its_parameters_and_key_metadata() {
+    let s = server();
+    let (id, arn) = create_key(&s).await;
+    let e = last(&s, "CreateKey");
+    assert_eq!(
+        e["requestParameters"],
+        json!({"description": "audited key", "keyUsage": "ENCRYPT_DECRYPT",
+               "tags": [{"tagKey": "team", "tagValue": "payments"}]})
+    );
+    let m = &e["responseElements"]["keyMetadata"];
+    assert_eq!(m["aWSAccountId"], ACCOUNT);
+    assert_eq!(m["keyId"], id.as_str());
+    assert_eq!(m["arn"], arn.as_str());
+    assert_eq!(m["keyState"], "Enabled");
+    assert_eq!(m["description"], "audited key");
+    // 2026-11-23T15:26:44Z, the harness's clock.
+    assert_eq!(m["creationDate"], "Nov 23, 2026, 3:26:44 PM");
+
+    // A read records its parameters and no response.
+    call(&s.app, "DescribeKey", json!({"KeyId": arn})).await;
+    let e = last(&s, "DescribeKey");
+    assert_eq!(e["requestParameters"], json!({"keyId": arn}));
+    assert_eq!(e["responseElements"], Value::Null);
+    assert_eq!(e["readOnly"], true);
+
+    // A change that returns something records it.
+    call(&s.app, "ScheduleKeyDeletion", json!({"KeyId": id, "PendingWindowInDays": 7})).await;
+    let e = last(&s, "ScheduleKeyDeletion");
+    assert_eq!(e["requestParameters"], json!({"keyId": id, "pendingWindowInDays": 7}));
+    assert_eq!(
+        e["responseElements"],
+        json!({"keyId": arn, "deletionDate": "Nov 30, 2026, 3:26:44 PM",
+               "keyState": "PendingDeletion", "pendingWindowInDays": 7})
+    );
+}

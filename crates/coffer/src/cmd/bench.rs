@@ -1,0 +1,998 @@
+//! `coffer bench`: a load generator for the AWS KMS API of a server on this machine.
+//!
+//! Either measures a running server (`--endpoint`, a loopback address only) or starts one
+//! in the process (`--spawn`: the embedded default — SQLite and a file root key in a
+//! temporary data directory, an audit log beside them, one root access key) so that one
+//! command measures the whole path. Setup creates a fresh symmetric key with CreateKey
+//! (or uses `--key-id`) and makes one ciphertext for Decrypt.
+//!
+//! Then, for each connection count and each operation in turn, it opens that many
+//! keep-alive HTTP/1.1 connections and runs requests back to back on each, until the
+//! duration has passed or the request cap is used up, whichever comes first: a run always
+//! stops by itself. Every AWS request is signed with SigV4 by the server's own signer; as
+//! a request's bytes only change with its `X-Amz-Date`, a connection signs once per
+//! second of the clock. `health` is a plain `GET /health` of the same server: the floor
+//! that HTTP alone costs, measured in the same run, against which every other operation
+//! is set.
+//!
+//! Reported per operation and connection count: successful operations per second, the
+//! 50th and 99th percentiles of their latencies (nearest rank over every recorded
+//! latency), and the errors. Any answer but 200 is an error; a run with errors exits 1.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use coffer_crypto::{FileRootKey, RootKeyProvider as _, Secret, SecureRandom, SystemRandom};
+use coffer_kms::Kms;
+use coffer_kms::audit::FileAudit;
+use coffer_kms::clock::SystemClock;
+use coffer_kms::iam::Identities;
+use coffer_server::aws::sigv4;
+use coffer_store::SqliteStore;
+use http_body_util::{BodyExt as _, Full};
+use hyper::client::conn::http1;
+use hyper::{Method, StatusCode, Uri, header};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::sync::Barrier;
+
+use super::{Fatal, Output, Status};
+
+/// `coffer bench` options.
+#[derive(Debug, clap::Args)]
+#[command(
+    about = "Measure a server's AWS KMS operations against its health check (loopback only)."
+)]
+#[command(group(clap::ArgGroup::new("server").required(true).args(["endpoint", "spawn"])))]
+pub struct BenchArgs {
+    /// The server to measure, e.g. `http://127.0.0.1:4600` (a loopback address only).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Start a server in this process, on a free port of 127.0.0.1 with a temporary data
+    /// directory, and measure it.
+    #[arg(long)]
+    spawn: bool,
+    /// Seconds each operation runs at each connection count.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    duration: u64,
+    /// Connection counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,16",
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    connections: Vec<u16>,
+    /// Operations to measure, comma-separated, in this order.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "encrypt,decrypt,generate-data-key,health"
+    )]
+    ops: Vec<Op>,
+    /// At most this many requests per operation and connection count.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_requests: u64,
+    /// The access key id to sign with (with `--spawn`: the server's root access key;
+    /// a fresh one when not given).
+    #[arg(long, env = "AWS_ACCESS_KEY_ID")]
+    access_key: Option<String>,
+    /// The secret access key to sign with.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// The region to sign for.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// A symmetric encryption key to use instead of creating one.
+    #[arg(long)]
+    key_id: Option<String>,
+    /// `text`: a table; `json`: one JSON object per line.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// An operation the bench measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Op {
+    /// Encrypt of a 4 KiB plaintext.
+    Encrypt,
+    /// Decrypt of a ciphertext made during setup.
+    Decrypt,
+    /// GenerateDataKey with `KeySpec` AES_256.
+    GenerateDataKey,
+    /// `GET /health`: the HTTP floor.
+    Health,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Encrypt => "encrypt",
+            Op::Decrypt => "decrypt",
+            Op::GenerateDataKey => "generate-data-key",
+            Op::Health => "health",
+        }
+    }
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// The account of a spawned server.
+const SPAWN_ACCOUNT: &str = "000000000000";
+
+/// The plaintext length of Encrypt: the largest AWS accepts.
+const PLAINTEXT_BYTES: usize = 4096;
+
+/// How long one request may take before it counts as an error.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The signed headers of every AWS request the bench sends.
+const SIGNED_HEADERS: [&str; 4] = ["content-type", "host", "x-amz-date", "x-amz-target"];
+
+/// Runs the bench.
+pub fn run(args: BenchArgs) -> Result<Status, Fatal> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Fatal(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(bench(args))
+}
+
+async fn bench(args: BenchArgs) -> Result<Status, Fatal> {
+    let ops = dedup(&args.ops);
+    let connections = dedup(&args.connections);
+    let duration = Duration::from_secs(args.duration);
+
+    let (target, server) = match &args.endpoint {
+        Some(url) => {
+            let (Some(access_key), Some(secret_key)) = (&args.access_key, &args.secret_key) else {
+                return Err(Fatal(
+                    "`--endpoint` needs `--access-key` and `--secret-key` (or \
+                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+                        .into(),
+                ));
+            };
+            let (addr, authority) = loopback_endpoint(url)?;
+            let credentials = Credentials {
+                access_key: access_key.clone(),
+                secret: secret_key.clone().into_bytes(),
+                region: args.region.clone(),
+            };
+            (Target { addr, authority, credentials }, None)
+        }
+        None => {
+            let credentials = match (&args.access_key, &args.secret_key) {
+                (Some(a), Some(s)) => Credentials {
+                    access_key: a.clone(),
+                    secret: s.clone().into_bytes(),
+                    region: args.region.clone(),
+                },
+                _ => fresh_credentials(&args.region)?,
+            };
+            let server = Spawned::start(&credentials).await?;
+            let authority = server.addr.to_string();
+            (Target { addr: server.addr, authority, credentials }, Some(server))
+        }
+    };
+    let target = Arc::new(target);
+
+    let outcome = measure(&args, &target, &ops, &connections, duration).await;
+    if let Some(server) = server {
+        server.stop().await;
+    }
+    let (results, key_arn) = outcome?;
+
+    let errors: u64 = results.iter().map(|r| r.errors).sum();
+    let mut out = Output::new();
+    let endpoint = format!("http://{}", target.authority);
+    match args.format {
+        Format::Text => out.write(&render_text(&endpoint, &key_arn, args.duration, &results))?,
+        Format::Json => {
+            for r in &results {
+                out.line(&r.json(health_of(&results, r.connections)).to_string())?;
+            }
+            out.line(
+                &json!({"run": if errors == 0 { "passed" } else { "failed" }, "errors": errors,
+                        "endpoint": endpoint, "key": key_arn, "duration_secs": args.duration})
+                .to_string(),
+            )?;
+        }
+    }
+    out.finish()?;
+    Ok(if errors == 0 { Status::Clean } else { Status::Problems })
+}
+
+/// Sets up the key and the requests, then runs every (connection count, operation).
+async fn measure(
+    args: &BenchArgs,
+    target: &Arc<Target>,
+    ops: &[Op],
+    connections: &[u16],
+    duration: Duration,
+) -> Result<(Vec<Measured>, String), Fatal> {
+    let key_arn = match &args.key_id {
+        Some(k) => k.clone(),
+        None => {
+            let created = setup_call(
+                target,
+                "CreateKey",
+                &json!({"Description": "coffer bench", "KeySpec": "SYMMETRIC_DEFAULT",
+                        "KeyUsage": "ENCRYPT_DECRYPT"}),
+            )
+            .await?;
+            created["KeyMetadata"]["Arn"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Fatal("CreateKey answered without a key ARN".into()))?
+        }
+    };
+    let plaintext: Vec<u8> = (0..PLAINTEXT_BYTES).map(|i| (i % 251) as u8).collect();
+    let encrypt = json!({"KeyId": key_arn, "Plaintext": BASE64.encode(&plaintext)});
+    let mut requests = BTreeMap::new();
+    for op in ops {
+        let template = match op {
+            Op::Encrypt => Template::aws("Encrypt", &encrypt),
+            Op::Decrypt => {
+                let made = setup_call(target, "Encrypt", &encrypt).await?;
+                let blob = made["CiphertextBlob"]
+                    .as_str()
+                    .ok_or_else(|| Fatal("Encrypt answered without a ciphertext".into()))?;
+                Template::aws("Decrypt", &json!({"CiphertextBlob": blob}))
+            }
+            Op::GenerateDataKey => {
+                Template::aws("GenerateDataKey", &json!({"KeyId": key_arn, "KeySpec": "AES_256"}))
+            }
+            Op::Health => Template::health(),
+        };
+        requests.insert(op.name(), Arc::new(template));
+    }
+
+    let mut results = Vec::new();
+    for &n in connections {
+        for &op in ops {
+            let Some(template) = requests.get(op.name()) else { continue };
+            let m =
+                run_phase(target, template, usize::from(n), duration, args.max_requests).await?;
+            results.push(m.finish(op, n));
+        }
+    }
+    if args.key_id.is_none() && args.endpoint.is_some() {
+        // Leave nothing behind on a server we do not own but a key pending deletion.
+        let _ = setup_call(
+            target,
+            "ScheduleKeyDeletion",
+            &json!({"KeyId": key_arn, "PendingWindowInDays": 7}),
+        )
+        .await;
+    }
+    Ok((results, key_arn))
+}
+
+/// The same items in their first order, without repeats.
+fn dedup<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        if !out.contains(i) {
+            out.push(*i);
+        }
+    }
+    out
+}
+
+/// Where requests go, and how they are signed.
+struct Target {
+    addr: SocketAddr,
+    /// The `Host` header: `127.0.0.1:4600`.
+    authority: String,
+    credentials: Credentials,
+}
+
+struct Credentials {
+    access_key: String,
+    secret: Vec<u8>,
+    region: String,
+}
+
+fn fresh_credentials(region: &str) -> Result<Credentials, Fatal> {
+    let mut bytes = [0u8; 36];
+    SystemRandom.fill(&mut bytes).map_err(|e| Fatal(format!("cannot create credentials: {e}")))?;
+    const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let access_key = "AKIA"
+        .chars()
+        .chain(bytes[..16].iter().map(|b| char::from(UPPER[usize::from(*b) % UPPER.len()])))
+        .collect();
+    Ok(Credentials {
+        access_key,
+        secret: BASE64.encode(&bytes[16..]).into_bytes(),
+        region: region.to_owned(),
+    })
+}
+
+/// The socket address and `Host` of an `http://` endpoint on a loopback address.
+fn loopback_endpoint(url: &str) -> Result<(SocketAddr, String), Fatal> {
+    let bad = |why: &str| Fatal(format!("`{url}` {why}"));
+    let uri: Uri = url.parse().map_err(|_| bad("is not a URL"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err(bad("is not an `http://` URL"));
+    }
+    if uri.path_and_query().is_some_and(|p| p.as_str() != "/" && !p.as_str().is_empty()) {
+        return Err(bad("has a path; give the server's root, e.g. `http://127.0.0.1:4600`"));
+    }
+    let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
+    let port = authority.port_u16().unwrap_or(80);
+    let host = authority.host();
+    let ip = if host.eq_ignore_ascii_case("localhost") {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .map_err(|_| bad("names no IP address or `localhost`"))?
+    };
+    if !ip.is_loopback() {
+        return Err(bad("is not on a loopback address: the bench only sends to this machine"));
+    }
+    Ok((SocketAddr::new(ip, port), authority.as_str().to_owned()))
+}
+
+/// A server started in this process, on a temporary data directory.
+struct Spawned {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), std::io::Error>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Spawned {
+    /// The embedded default (SQLite, a file root key, a file audit log) with one root
+    /// access key, listening on a free port of 127.0.0.1.
+    async fn start(credentials: &Credentials) -> Result<Spawned, Fatal> {
+        let dir = tempfile::Builder::new()
+            .prefix("coffer-bench-")
+            .tempdir()
+            .map_err(|e| Fatal(format!("cannot create a temporary data directory: {e}")))?;
+        let rng = SystemRandom;
+        let root = FileRootKey::open_or_create(dir.path(), &rng)
+            .and_then(|p| p.root_key())
+            .map_err(|e| Fatal(format!("cannot create the root key: {e}")))?;
+        let store = SqliteStore::open(&dir.path().join("coffer.db"))
+            .map_err(|e| Fatal(format!("cannot open the store: {e}")))?;
+        let audit = FileAudit::open(&dir.path().join("audit.log"))
+            .map_err(|e| Fatal(format!("cannot open the audit log: {e}")))?;
+        let identities = Identities::single_root(
+            SPAWN_ACCOUNT,
+            &credentials.access_key,
+            Secret::new(credentials.secret.clone()),
+        );
+        let kms = Kms::new(
+            Arc::new(store),
+            root,
+            Arc::new(SystemRandom),
+            Arc::new(SystemClock),
+            identities,
+            Arc::new(audit),
+        );
+        let state =
+            Arc::new(coffer_server::AppState { kms: Arc::new(kms), max_skew_secs: 15 * 60 });
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .map_err(|e| Fatal(format!("cannot listen on 127.0.0.1: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| Fatal(format!("no local address: {e}")))?;
+        let app = coffer_server::router(state);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Spawned { addr, stop, task, _dir: dir })
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        match tokio::time::timeout(Duration::from_secs(5), self.task).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "the spawned server failed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "the spawned server's task failed"),
+            Err(_) => tracing::warn!("the spawned server did not stop in time"),
+        }
+    }
+}
+
+/// One operation's request, ready to send again and again.
+struct Template {
+    method: Method,
+    path: &'static str,
+    /// `TrentService.Encrypt`, or `None` for an unsigned request.
+    target: Option<String>,
+    body: Bytes,
+}
+
+impl Template {
+    fn aws(operation: &str, body: &Value) -> Template {
+        Template {
+            method: Method::POST,
+            path: "/",
+            target: Some(format!("TrentService.{operation}")),
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    fn health() -> Template {
+        Template { method: Method::GET, path: "/health", target: None, body: Bytes::new() }
+    }
+}
+
+/// Builds a connection's requests, signing an AWS request once per second of the clock.
+struct RequestMaker {
+    target: Arc<Target>,
+    template: Arc<Template>,
+    /// The epoch second and `Authorization` of the last signature.
+    signed: Option<(i64, String, String)>,
+}
+
+impl RequestMaker {
+    fn new(target: Arc<Target>, template: Arc<Template>) -> RequestMaker {
+        RequestMaker { target, template, signed: None }
+    }
+
+    fn next(&mut self) -> Result<hyper::Request<Full<Bytes>>, String> {
+        let t = &self.template;
+        let mut builder = hyper::Request::builder()
+            .method(t.method.clone())
+            .uri(t.path)
+            .header(header::HOST, self.target.authority.as_str())
+            .header(header::USER_AGENT, concat!("coffer-bench/", env!("CARGO_PKG_VERSION")));
+        if let Some(amz_target) = &t.target {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_err(|e| e.to_string())?
+                .as_secs()
+                .try_into()
+                .map_err(|_| "the clock is out of range".to_owned())?;
+            let (amz_date, authorization) = match &self.signed {
+                Some((at, date, auth)) if *at == now => (date.clone(), auth.clone()),
+                _ => {
+                    let date = sigv4::format_amz_date(now);
+                    let auth = sign(&self.target, amz_target, &date, &t.body);
+                    self.signed = Some((now, date.clone(), auth.clone()));
+                    (date, auth)
+                }
+            };
+            builder = builder
+                .header(header::CONTENT_TYPE, coffer_server::aws::CONTENT_TYPE)
+                .header("x-amz-target", amz_target.as_str())
+                .header("x-amz-date", amz_date)
+                .header(header::AUTHORIZATION, authorization);
+        }
+        builder.body(Full::new(t.body.clone())).map_err(|e| e.to_string())
+    }
+}
+
+/// The `Authorization` header of a KMS request, by the server's own signer.
+fn sign(target: &Target, amz_target: &str, amz_date: &str, body: &[u8]) -> String {
+    let headers: Vec<(String, String)> = vec![
+        ("content-type".into(), coffer_server::aws::CONTENT_TYPE.into()),
+        ("host".into(), target.authority.clone()),
+        ("x-amz-date".into(), amz_date.into()),
+        ("x-amz-target".into(), amz_target.into()),
+    ];
+    let req = sigv4::Request { method: "POST", path: "/", query: "", headers: &headers, body };
+    let c = &target.credentials;
+    sigv4::sign(
+        &req,
+        &SIGNED_HEADERS,
+        &c.access_key,
+        &c.secret,
+        &c.region,
+        coffer_server::aws::SIGNING_SERVICE,
+        amz_date,
+    )
+}
+
+/// One keep-alive HTTP/1.1 connection.
+struct Connection {
+    sender: http1::SendRequest<Full<Bytes>>,
+    driver: tokio::task::JoinHandle<()>,
+}
+
+impl Connection {
+    async fn open(addr: SocketAddr) -> Result<Connection, String> {
+        let stream =
+            TcpStream::connect(addr).await.map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, conn) =
+            http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+        let driver = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Connection { sender, driver })
+    }
+
+    /// Sends one request and reads the whole answer.
+    async fn send(
+        &mut self,
+        request: hyper::Request<Full<Bytes>>,
+    ) -> Result<(StatusCode, Bytes), String> {
+        let exchange = async {
+            self.sender.ready().await.map_err(|e| e.to_string())?;
+            let response = self.sender.send_request(request).await.map_err(|e| e.to_string())?;
+            let status = response.status();
+            let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+            Ok((status, body))
+        };
+        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            .await
+            .map_err(|_| format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()))?
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.driver.abort();
+    }
+}
+
+/// One signed request outside the measurement; anything but 200 stops the bench.
+async fn setup_call(target: &Arc<Target>, operation: &str, body: &Value) -> Result<Value, Fatal> {
+    let failed = |why: String| Fatal(format!("{operation} failed during setup: {why}"));
+    let template = Arc::new(Template::aws(operation, body));
+    let mut maker = RequestMaker::new(Arc::clone(target), template);
+    let mut conn = Connection::open(target.addr).await.map_err(failed)?;
+    let (status, bytes) = conn.send(maker.next().map_err(failed)?).await.map_err(failed)?;
+    if status != StatusCode::OK {
+        return Err(failed(format!("{status}: {}", String::from_utf8_lossy(&bytes))));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| failed(format!("the answer is not JSON: {e}")))
+}
+
+/// What one connection saw.
+#[derive(Default)]
+struct Tally {
+    /// Latencies of successful requests, in nanoseconds.
+    latencies: Vec<u64>,
+    /// Errors by kind: an HTTP status, or `transport`.
+    errors: BTreeMap<String, u64>,
+    /// The first error, as text.
+    first_error: Option<String>,
+}
+
+impl Tally {
+    fn error(&mut self, kind: String, detail: String) {
+        *self.errors.entry(kind).or_default() += 1;
+        if self.first_error.is_none() {
+            self.first_error = Some(detail);
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.latencies.extend(other.latencies);
+        for (k, n) in other.errors {
+            *self.errors.entry(k).or_default() += n;
+        }
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+    }
+}
+
+/// Everything measured in one phase, before it is summed up.
+struct Phase {
+    tally: Tally,
+    elapsed: Duration,
+}
+
+/// Runs `connections` connections of back-to-back requests for `duration`, at most `cap`
+/// requests in all.
+async fn run_phase(
+    target: &Arc<Target>,
+    template: &Arc<Template>,
+    connections: usize,
+    duration: Duration,
+    cap: u64,
+) -> Result<Phase, Fatal> {
+    let issued = Arc::new(AtomicU64::new(0));
+    // The clock starts when every connection is open.
+    let ready = Arc::new(Barrier::new(connections + 1));
+    let (start_tx, start_rx) = tokio::sync::watch::channel(None::<Instant>);
+    let mut workers = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let target = Arc::clone(target);
+        let template = Arc::clone(template);
+        let issued = Arc::clone(&issued);
+        let ready = Arc::clone(&ready);
+        let mut start_rx = start_rx.clone();
+        workers.push(tokio::spawn(async move {
+            let opened = Connection::open(target.addr).await;
+            ready.wait().await;
+            let mut conn = opened?;
+            let start = loop {
+                if let Some(at) = *start_rx.borrow_and_update() {
+                    break at;
+                }
+                start_rx.changed().await.map_err(|e| e.to_string())?;
+            };
+            let deadline = start + duration;
+            let mut maker = RequestMaker::new(Arc::clone(&target), template);
+            let mut tally = Tally::default();
+            while Instant::now() < deadline && issued.fetch_add(1, Ordering::Relaxed) < cap {
+                let request = maker.next()?;
+                let sent = Instant::now();
+                match conn.send(request).await {
+                    Ok((StatusCode::OK, _)) => {
+                        let nanos = u64::try_from(sent.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                        tally.latencies.push(nanos);
+                    }
+                    Ok((status, body)) => tally.error(
+                        status.as_u16().to_string(),
+                        format!("{status}: {}", String::from_utf8_lossy(&body)),
+                    ),
+                    Err(e) => {
+                        tally.error("transport".into(), e);
+                        // A broken connection is replaced; one that cannot be ends this
+                        // connection's share of the run.
+                        conn = Connection::open(target.addr).await?;
+                    }
+                }
+            }
+            Ok::<_, String>((tally, Instant::now()))
+        }));
+    }
+    ready.wait().await;
+    let start = Instant::now();
+    let _ = start_tx.send(Some(start));
+
+    let mut tally = Tally::default();
+    let mut end = start;
+    for w in workers {
+        match w.await {
+            Ok(Ok((t, finished))) => {
+                tally.merge(t);
+                end = end.max(finished);
+            }
+            Ok(Err(e)) => tally.error("transport".into(), e),
+            Err(e) => return Err(Fatal(format!("a connection's task failed: {e}"))),
+        }
+    }
+    Ok(Phase { tally, elapsed: end.saturating_duration_since(start) })
+}
+
+impl Phase {
+    fn finish(self, op: Op, connections: u16) -> Measured {
+        let mut latencies = self.tally.latencies;
+        latencies.sort_unstable();
+        let ok = latencies.len() as u64;
+        let errors = self.tally.errors.values().sum();
+        let seconds = self.elapsed.as_secs_f64();
+        Measured {
+            op,
+            connections,
+            ok,
+            errors,
+            seconds,
+            ops_per_sec: if seconds > 0.0 { ok as f64 / seconds } else { 0.0 },
+            p50: percentile(&latencies, 50.0).map(nanos_to_ms),
+            p99: percentile(&latencies, 99.0).map(nanos_to_ms),
+            error_kinds: self.tally.errors,
+            first_error: self.tally.first_error,
+        }
+    }
+}
+
+fn nanos_to_ms(n: u64) -> f64 {
+    n as f64 / 1e6
+}
+
+/// The `p`-th percentile (0 < p ≤ 100) of ascending values, by nearest rank: the smallest
+/// value with at least `p` % of the values at or below it. `None` when there are none.
+fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() || !(p > 0.0 && p <= 100.0) {
+        return None;
+    }
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+/// One operation at one connection count.
+struct Measured {
+    op: Op,
+    connections: u16,
+    ok: u64,
+    errors: u64,
+    seconds: f64,
+    ops_per_sec: f64,
+    /// Milliseconds.
+    p50: Option<f64>,
+    /// Milliseconds.
+    p99: Option<f64>,
+    error_kinds: BTreeMap<String, u64>,
+    first_error: Option<String>,
+}
+
+/// Ratios of an operation against the health check at the same connection count.
+#[derive(Debug, PartialEq)]
+struct VsHealth {
+    /// Its ops/s over health's.
+    throughput: Option<f64>,
+    /// Its p99 over health's.
+    p99: Option<f64>,
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+fn health_of(results: &[Measured], connections: u16) -> Option<&Measured> {
+    results.iter().find(|r| r.op == Op::Health && r.connections == connections)
+}
+
+impl Measured {
+    fn vs(&self, health: Option<&Measured>) -> VsHealth {
+        VsHealth {
+            throughput: ratio(Some(self.ops_per_sec), health.map(|h| h.ops_per_sec)),
+            p99: ratio(self.p99, health.and_then(|h| h.p99)),
+        }
+    }
+
+    fn json(&self, health: Option<&Measured>) -> Value {
+        let vs = self.vs(health);
+        json!({
+            "op": self.op.name(),
+            "connections": self.connections,
+            "requests": self.ok + self.errors,
+            "ok": self.ok,
+            "errors": self.errors,
+            "error_kinds": self.error_kinds,
+            "first_error": self.first_error,
+            "seconds": round(self.seconds, 3),
+            "ops_per_sec": round(self.ops_per_sec, 1),
+            "p50_ms": self.p50.map(|v| round(v, 3)),
+            "p99_ms": self.p99.map(|v| round(v, 3)),
+            "ops_vs_health": vs.throughput.map(|v| round(v, 3)),
+            "p99_vs_health": vs.p99.map(|v| round(v, 3)),
+        })
+    }
+}
+
+fn round(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
+
+fn render_text(endpoint: &str, key: &str, duration: u64, results: &[Measured]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "endpoint {endpoint}, key {key}, {duration} s per run");
+    let _ = writeln!(
+        s,
+        "{:<18} {:>5} {:>9} {:>6} {:>10} {:>8} {:>8} {:>12} {:>11}",
+        "op",
+        "conns",
+        "requests",
+        "errors",
+        "ops/s",
+        "p50 ms",
+        "p99 ms",
+        "ops/s:health",
+        "p99:health"
+    );
+    let num = |v: Option<f64>, digits: usize| match v {
+        Some(v) => format!("{v:.digits$}"),
+        None => "-".to_owned(),
+    };
+    for r in results {
+        let vs = r.vs(health_of(results, r.connections));
+        let _ = writeln!(
+            s,
+            "{:<18} {:>5} {:>9} {:>6} {:>10.1} {:>8} {:>8} {:>12} {:>11}",
+            r.op.name(),
+            r.connections,
+            r.ok + r.errors,
+            r.errors,
+            r.ops_per_sec,
+            num(r.p50, 3),
+            num(r.p99, 3),
+            num(vs.throughput, 3),
+            num(vs.p99, 2),
+        );
+    }
+    let failed: Vec<&Measured> = results.iter().filter(|r| r.errors > 0).collect();
+    if failed.is_empty() {
+        s.push_str("passed: no errors\n");
+    } else {
+        let total: u64 = failed.iter().map(|r| r.errors).sum();
+        let _ = writeln!(s, "failed: {total} errors");
+        for r in failed {
+            let kinds: Vec<String> =
+                r.error_kinds.iter().map(|(k, n)| format!("{n} × {k}")).collect();
+            let _ = writeln!(
+                s,
+                "  {} at {} connections: {}; first: {}",
+                r.op.name(),
+                r.connections,
+                kinds.join(", "),
+                r.first_error.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        bench: BenchArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<BenchArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("bench").chain(args.iter().copied())).map(|c| c.bench)
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 99.0), Some(99));
+        assert_eq!(percentile(&v, 100.0), Some(100));
+        assert_eq!(percentile(&v, 0.5), Some(1));
+        assert_eq!(percentile(&[7], 50.0), Some(7));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
+        assert_eq!(percentile(&[1, 2, 3, 4], 50.0), Some(2));
+        assert_eq!(percentile(&[1, 2, 3, 4], 99.0), Some(4));
+        assert_eq!(percentile(&[], 50.0), None);
+        assert_eq!(percentile(&v, 0.0), None);
+        assert_eq!(percentile(&v, 101.0), None);
+        assert_eq!(percentile(&v, f64::NAN), None);
+    }
+
+    #[test]
+    fn defaults() {
+        let a = parse(&["--spawn"]).unwrap();
+        assert!(a.spawn && a.endpoint.is_none());
+        assert_eq!(a.duration, 10);
+        assert_eq!(a.connections, vec![1, 16]);
+        assert_eq!(a.ops, vec![Op::Encrypt, Op::Decrypt, Op::GenerateDataKey, Op::Health]);
+        assert_eq!(a.region, "us-east-1");
+        assert_eq!(a.format, Format::Text);
+        assert_eq!(a.max_requests, 1_000_000);
+    }
+
+    #[test]
+    fn lists_and_options() {
+        let a = parse(&[
+            "--endpoint",
+            "http://127.0.0.1:4600",
+            "--connections",
+            "4,1,4",
+            "--ops",
+            "health,generate-data-key",
+            "--duration",
+            "3",
+            "--format",
+            "json",
+            "--max-requests",
+            "50",
+            "--region",
+            "eu-west-1",
+        ])
+        .unwrap();
+        assert_eq!(a.endpoint.as_deref(), Some("http://127.0.0.1:4600"));
+        assert_eq!(dedup(&a.connections), vec![4, 1]);
+        assert_eq!(a.ops, vec![Op::Health, Op::GenerateDataKey]);
+        assert_eq!((a.duration, a.format, a.max_requests), (3, Format::Json, 50));
+        assert_eq!(a.region, "eu-west-1");
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(parse(&[]).is_err(), "a server is required");
+        assert!(parse(&["--spawn", "--endpoint", "http://127.0.0.1:1"]).is_err());
+        assert!(parse(&["--spawn", "--connections", "0"]).is_err());
+        assert!(parse(&["--spawn", "--connections", "1,x"]).is_err());
+        assert!(parse(&["--spawn", "--duration", "0"]).is_err());
+        assert!(parse(&["--spawn", "--ops", "sign"]).is_err());
+        assert!(parse(&["--spawn", "--max-requests", "0"]).is_err());
+        assert!(parse(&["--spawn", "--format", "csv"]).is_err());
+    }
+
+    #[test]
+    fn endpoints_are_loopback_only() {
+        let ok = |u: &str| loopback_endpoint(u).unwrap();
+        assert_eq!(
+            ok("http://127.0.0.1:4600"),
+            ("127.0.0.1:4600".parse().unwrap(), "127.0.0.1:4600".into())
+        );
+        assert_eq!(ok("http://localhost:9").0, "127.0.0.1:9".parse().unwrap());
+        assert_eq!(ok("http://[::1]:8080/").0, "[::1]:8080".parse().unwrap());
+        assert_eq!(ok("http://127.1.2.3").0, "127.1.2.3:80".parse().unwrap());
+        for bad in [
+            "http://10.0.0.1:4600",
+            "http://192.168.1.1",
+            "http://example.com",
+            "https://127.0.0.1",
+            "http://127.0.0.1/kms",
+            "127.0.0.1:4600",
+            "not a url",
+        ] {
+            assert!(loopback_endpoint(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ratios_against_health_at_the_same_connection_count() {
+        let m = |op, connections, ops_per_sec, p99| Measured {
+            op,
+            connections,
+            ok: 1,
+            errors: 0,
+            seconds: 1.0,
+            ops_per_sec,
+            p50: p99,
+            p99,
+            error_kinds: BTreeMap::new(),
+            first_error: None,
+        };
+        let results = [
+            m(Op::Encrypt, 16, 400.0, Some(4.0)),
+            m(Op::Health, 1, 100.0, Some(1.0)),
+            m(Op::Health, 16, 1000.0, Some(2.0)),
+        ];
+        let vs = results[0].vs(health_of(&results, 16));
+        assert_eq!(vs, VsHealth { throughput: Some(0.4), p99: Some(2.0) });
+        assert_eq!(results[0].vs(None), VsHealth { throughput: None, p99: None });
+        let line = results[0].json(health_of(&results, 16));
+        assert_eq!(line["op"], "encrypt");
+        assert_eq!(line["ops_vs_health"], 0.4);
+        assert_eq!(line["p99_vs_health"], 2.0);
+        assert!(render_text("e", "k", 1, &results).ends_with("passed: no errors\n"));
+    }
+
+    #[test]
+    fn signing_uses_the_servers_signer() {
+        let target = Target {
+            addr: "127.0.0.1:4600".parse().unwrap(),
+            authority: "127.0.0.1:4600".into(),
+            credentials: Credentials {
+                access_key: "AKIDEXAMPLE".into(),
+                secret: b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_vec(),
+                region: "us-east-1".into(),
+            },
+        };
+        let date = "20150830T123600Z";
+        let auth = sign(&target, "TrentService.Encrypt", date, b"{}");
+        let mut headers: Vec<(String, String)> = vec![
+            ("content-type".into(), coffer_server::aws::CONTENT_TYPE.into()),
+            ("host".into(), "127.0.0.1:4600".into()),
+            ("x-amz-date".into(), date.into()),
+            ("x-amz-target".into(), "TrentService.Encrypt".into()),
+        ];
+        headers.push(("authorization".into(), auth));
+        let req =
+            sigv4::Request { method: "POST", path: "/", query: "", headers: &headers, body: b"{}" };
+        let now = sigv4::parse_amz_date(date).unwrap();
+        let secret = target.credentials.secret.clone();
+        let verified = sigv4::verify(&req, "kms", now, 900, |_| Some(secret.as_slice())).unwrap();
+        assert_eq!(verified.access_key_id(), "AKIDEXAMPLE");
+    }
+}
