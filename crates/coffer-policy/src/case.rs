@@ -33,6 +33,7 @@ pub enum CaseError {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a case: an object with `dialect`, `policies`, `grants` and `request`")]
 struct RawCase {
     #[serde(default)]
     id: Option<serde_json::Value>,
@@ -45,6 +46,7 @@ struct RawCase {
 }
 
 #[derive(Default, Deserialize)]
+#[serde(expecting = "an object of policy lists by kind")]
 struct RawPolicies {
     #[serde(default)]
     identity: Vec<serde_json::Value>,
@@ -63,6 +65,7 @@ struct RawPolicies {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a request object with `principal`, `action` and `resource`")]
 struct RawRequest {
     principal: String,
     #[serde(default)]

@@ -527,6 +527,29 @@ impl IdentityPath {
     }
 }
 
+/// Every applicable Deny, in the order the phrase names the first: SCP levels, RCPs,
+/// identity policies, the resource policy, the boundary, session policies.
+fn deny_reasons(
+    set: &PolicySet,
+    levels: &Levels,
+    rcp: &Hits,
+    id: &IdentityPath,
+    res: &Hits,
+) -> Vec<Reason> {
+    let mut out = Vec::new();
+    levels.push(&mut out, set, Effect::Deny);
+    for (policies, kind, hits) in [
+        (&set.rcp, PolicyKind::Rcp, rcp),
+        (&set.identity, PolicyKind::Identity, &id.identity),
+        (&set.resource, PolicyKind::Resource, res),
+        (&set.boundary, PolicyKind::Boundary, &id.boundary),
+        (&set.session, PolicyKind::Session, &id.session),
+    ] {
+        reasons(&mut out, policies, kind, None, &hits.deny, Effect::Deny);
+    }
+    out
+}
+
 fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     let cx = Ctx { req, has_boundary: !set.boundary.is_empty() };
     let (service, op) = split_action(&req.action);
@@ -548,28 +571,7 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     let id = IdentityPath::scan(set, &cx);
     let res = if resource_applies { scan(&set.resource, &cx, true) } else { Hits::default() };
     if levels.denies() || rcp.denies() || id.denies() || res.denies() {
-        let mut out = Vec::new();
-        levels.push(&mut out, set, Effect::Deny);
-        reasons(&mut out, &set.rcp, PolicyKind::Rcp, None, &rcp.deny, Effect::Deny);
-        reasons(
-            &mut out,
-            &set.identity,
-            PolicyKind::Identity,
-            None,
-            &id.identity.deny,
-            Effect::Deny,
-        );
-        reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
-        reasons(
-            &mut out,
-            &set.boundary,
-            PolicyKind::Boundary,
-            None,
-            &id.boundary.deny,
-            Effect::Deny,
-        );
-        reasons(&mut out, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
-        return Decision::explicit(Dialect::Aws, out);
+        return Decision::explicit(Dialect::Aws, deny_reasons(set, &levels, &rcp, &id, &res));
     }
     // 2. RCPs of the resource's account.
     if !retire && !set.rcp.is_empty() && !rcp.allows() {
@@ -691,27 +693,7 @@ fn decide_huawei(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     let res = scan(&set.resource, &cx, true);
     // Deny takes precedence over Allow in every policy type.
     if levels.denies() || id.denies() || res.denies() {
-        let mut out = Vec::new();
-        levels.push(&mut out, set, Effect::Deny);
-        reasons(
-            &mut out,
-            &set.identity,
-            PolicyKind::Identity,
-            None,
-            &id.identity.deny,
-            Effect::Deny,
-        );
-        reasons(&mut out, &set.resource, PolicyKind::Resource, None, &res.deny, Effect::Deny);
-        reasons(
-            &mut out,
-            &set.boundary,
-            PolicyKind::Boundary,
-            None,
-            &id.boundary.deny,
-            Effect::Deny,
-        );
-        reasons(&mut out, &set.session, PolicyKind::Session, None, &id.session.deny, Effect::Deny);
-        return Decision::explicit(d, out);
+        return Decision::explicit(d, deny_reasons(set, &levels, &Hits::default(), &id, &res));
     }
     // SCPs only bound: every level must allow.
     if !levels.all_allow(set) {

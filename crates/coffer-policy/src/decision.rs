@@ -55,21 +55,15 @@ pub enum PolicyKind {
 impl PolicyKind {
     /// The name used in messages, per dialect ("identity-based policy", "service control
     /// policy", ...), with its article.
-    fn phrase(self, dialect: Dialect) -> (&'static str, &'static str) {
-        match (dialect, self) {
-            (Dialect::Aws | Dialect::Huawei, PolicyKind::Identity) => {
-                ("an", "identity-based policy")
-            }
-            (Dialect::Aws | Dialect::Huawei, PolicyKind::Resource) => {
-                ("a", "resource-based policy")
-            }
-            (Dialect::Aws | Dialect::Huawei, PolicyKind::Scp) => ("a", "service control policy"),
-            (_, PolicyKind::Rcp) => ("a", "resource control policy"),
-            (_, PolicyKind::Boundary) => ("a", "permissions boundary"),
-            (_, PolicyKind::Session) => ("a", "session policy"),
-            (Dialect::Alibaba, PolicyKind::Identity) => ("an", "identity-based policy"),
-            (Dialect::Alibaba, PolicyKind::Resource) => ("a", "resource-based policy"),
-            (Dialect::Alibaba, PolicyKind::Scp) => ("a", "control policy"),
+    pub(crate) fn phrase(self, dialect: Dialect) -> (&'static str, &'static str) {
+        match (self, dialect) {
+            (PolicyKind::Identity, _) => ("an", "identity-based policy"),
+            (PolicyKind::Resource, _) => ("a", "resource-based policy"),
+            (PolicyKind::Scp, Dialect::Alibaba) => ("a", "control policy"),
+            (PolicyKind::Scp, _) => ("a", "service control policy"),
+            (PolicyKind::Rcp, _) => ("a", "resource control policy"),
+            (PolicyKind::Boundary, _) => ("a", "permissions boundary"),
+            (PolicyKind::Session, _) => ("a", "session policy"),
         }
     }
 }

@@ -119,15 +119,7 @@ fn sentence(reason: &Reason, decision: &Decision, dialect: Dialect, action: &str
 
 /// The name of a policy kind in the dialect's own words, as denial phrases use it.
 fn kind_name(kind: PolicyKind, dialect: Dialect) -> &'static str {
-    match (kind, dialect) {
-        (PolicyKind::Identity, _) => "identity-based policy",
-        (PolicyKind::Resource, _) => "resource-based policy",
-        (PolicyKind::Scp, Dialect::Alibaba) => "control policy",
-        (PolicyKind::Scp, _) => "service control policy",
-        (PolicyKind::Rcp, _) => "resource control policy",
-        (PolicyKind::Boundary, _) => "permissions boundary",
-        (PolicyKind::Session, _) => "session policy",
-    }
+    kind.phrase(dialect).1
 }
 
 fn capitalized(s: &str) -> String {

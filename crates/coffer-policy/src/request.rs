@@ -174,6 +174,7 @@ impl Caller {
 
 /// Grant constraints on the encryption context.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(expecting = "an object of grant constraints")]
 pub struct GrantConstraints {
     /// The request's encryption context must equal this map.
     #[serde(rename = "EncryptionContextEquals", default, skip_serializing_if = "Option::is_none")]
@@ -232,6 +233,7 @@ impl GrantConstraints {
 
 /// A grant on a key.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(expecting = "a grant object")]
 pub struct Grant {
     /// The grant's id.
     #[serde(rename = "GrantId", default)]
@@ -264,6 +266,7 @@ pub struct Grant {
 
 /// The grant a CreateGrant request would create.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(expecting = "a grant request object")]
 pub struct GrantRequest {
     /// The grantee.
     #[serde(rename = "GranteePrincipal", default)]
