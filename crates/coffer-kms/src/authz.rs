@@ -3,13 +3,15 @@
 //! Owns: building the policy engine's request (the caller's ARN, the action, the resource,
 //! the condition keys the service populates) and the policy set (the caller's identity
 //! policies and boundary, the key policy, the SCPs of the caller's organization path),
-//! turning a denial into AWS's AccessDenied message, and the `Authorized` proof that an
-//! operation which changes state must hold. Never: decide itself — `coffer-policy` does.
+//! the grants on the key when the policies alone do not allow, turning a denial into
+//! AWS's AccessDenied message, and the `Authorized` proof that an operation which changes
+//! state must hold. Never: decide itself — `coffer-policy` does.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use coffer_policy::decide::{PolicySet, decide};
-use coffer_policy::request::Request;
+use coffer_policy::request::{Grant, GrantRequest, Request};
 use coffer_policy::{Context, ContextValue, Dialect, Policy};
 use coffer_store::{KeyRecord, StoreError};
 
@@ -38,6 +40,14 @@ pub(crate) struct Ask<'a> {
     /// A key policy to decide with instead of the key's stored one (the lockout safety
     /// check asks whether a new policy would still let the caller change it).
     pub candidate_policy: Option<&'a Policy>,
+    /// The request's grant tokens (their form is checked).
+    pub grant_tokens: &'a [String],
+    /// The request's encryption context, which grant constraints are checked against.
+    pub encryption_context: Option<&'a BTreeMap<String, String>>,
+    /// CreateGrant: the grant to be created (a grant allows creating only a narrower one).
+    pub create_grant: Option<GrantRequest>,
+    /// RetireGrant: the grant to be retired, which itself says who may retire it.
+    pub retire_grant: Option<Grant>,
 }
 
 impl<'a> Ask<'a> {
@@ -49,6 +59,10 @@ impl<'a> Ask<'a> {
             resource: None,
             context: Context::new(),
             candidate_policy: None,
+            grant_tokens: &[],
+            encryption_context: None,
+            create_grant: None,
+            retire_grant: None,
         }
     }
 
@@ -60,7 +74,17 @@ impl<'a> Ask<'a> {
             resource: Some(resource),
             context: Context::new(),
             candidate_policy: None,
+            grant_tokens: &[],
+            encryption_context: None,
+            create_grant: None,
+            retire_grant: None,
         }
+    }
+
+    /// Passes the request's grant tokens.
+    pub fn with_grant_tokens(mut self, tokens: &'a [String]) -> Ask<'a> {
+        self.grant_tokens = tokens;
+        self
     }
 
     /// Decides with `policy` as the key policy.
@@ -85,6 +109,7 @@ impl<'a> Ask<'a> {
 impl Kms {
     /// Decides `ask` for `caller`; a denial becomes AccessDenied with AWS's message.
     pub(crate) fn authorize(&self, caller: &Caller, ask: Ask<'_>) -> Result<Authorized, KmsError> {
+        crate::ops::grant::check_tokens(ask.grant_tokens)?;
         let resource = match (ask.key, ask.resource) {
             (Some(k), _) => k.arn.as_str(),
             (None, Some(r)) => r,
@@ -140,6 +165,10 @@ impl Kms {
         }
         request.context = ctx;
         request.populate_derived_keys();
+        request.grant_tokens = ask.grant_tokens.to_vec();
+        request.create_grant = ask.create_grant;
+        request.retire_grant_id = ask.retire_grant.as_ref().map(|g| g.grant_id.clone());
+        let retiring: Vec<Grant> = ask.retire_grant.into_iter().collect();
 
         let set = match ask.candidate_policy {
             Some(p) => {
@@ -149,7 +178,11 @@ impl Kms {
             }
             None => self.policy_set(caller, ask.key)?,
         };
-        let decision = decide(&set, &[], &request);
+        let mut decision = decide(&set, &retiring, &request);
+        if let Some(k) = ask.key {
+            decision =
+                self.decide_with_grants(decision, &set, &mut request, k, ask.encryption_context)?;
+        }
         if decision.is_allowed() {
             caller.record(decision);
             return Ok(Authorized(()));

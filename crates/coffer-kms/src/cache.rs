@@ -15,7 +15,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use coffer_store::{AliasRecord, KeyRecord, KeyVersion, Page, Store, StoreError, Tag};
+use coffer_store::{
+    AliasRecord, GrantRecord, ImportParametersRecord, ImportedMaterialRecord, KeyRecord,
+    KeyVersion, Page, Store, StoreError, Tag,
+};
 
 use crate::clock::Clock;
 
@@ -273,6 +276,101 @@ impl Store for CachedStore {
     fn put_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
         self.inner.put_setting(name, value)
     }
+
+    // Grants are not cached: they are read when policies alone do not allow a request.
+
+    fn create_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
+        self.inner.create_grant(grant)
+    }
+
+    fn get_grant(&self, grant_id: &str) -> Result<Option<GrantRecord>, StoreError> {
+        self.inner.get_grant(grant_id)
+    }
+
+    fn grants_named(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        name: &str,
+    ) -> Result<Vec<GrantRecord>, StoreError> {
+        self.inner.grants_named(account, region, key_id, name)
+    }
+
+    fn list_grants(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        grantee: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError> {
+        self.inner.list_grants(account, region, key_id, grantee, after, limit)
+    }
+
+    fn list_retirable_grants(
+        &self,
+        region: &str,
+        retiring: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError> {
+        self.inner.list_retirable_grants(region, retiring, after, limit)
+    }
+
+    fn count_grants(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        grantee: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        self.inner.count_grants(account, region, key_id, grantee)
+    }
+
+    fn delete_grant(&self, grant_id: &str) -> Result<(), StoreError> {
+        self.inner.delete_grant(grant_id)
+    }
+
+    fn put_import_parameters(&self, params: &ImportParametersRecord) -> Result<(), StoreError> {
+        self.inner.put_import_parameters(params)
+    }
+
+    fn get_import_parameters(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        token_id: &str,
+    ) -> Result<Option<ImportParametersRecord>, StoreError> {
+        self.inner.get_import_parameters(account, region, key_id, token_id)
+    }
+
+    fn imported_materials(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError> {
+        self.inner.imported_materials(account, region, key_id)
+    }
+
+    fn put_imported_material(
+        &self,
+        key: &KeyRecord,
+        version: &KeyVersion,
+        material: &ImportedMaterialRecord,
+    ) -> Result<KeyRecord, StoreError> {
+        self.wrote(self.inner.put_imported_material(key, version, material))
+    }
+
+    fn imported_materials_expiring(
+        &self,
+        before: i64,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError> {
+        self.inner.imported_materials_expiring(before)
+    }
 }
 
 #[cfg(test)]
@@ -327,6 +425,18 @@ mod tests {
             list_aliases(account: &str, region: &str, key_id: Option<&str>, after: Option<&str>, limit: usize) -> Page<AliasRecord>;
             get_setting(name: &str) -> Option<String>;
             put_setting(name: &str, value: &str) -> ();
+            create_grant(grant: &GrantRecord) -> ();
+            get_grant(grant_id: &str) -> Option<GrantRecord>;
+            grants_named(account: &str, region: &str, key_id: &str, name: &str) -> Vec<GrantRecord>;
+            list_grants(account: &str, region: &str, key_id: &str, grantee: Option<&str>, after: Option<&str>, limit: usize) -> Page<GrantRecord>;
+            list_retirable_grants(region: &str, retiring: &str, after: Option<&str>, limit: usize) -> Page<GrantRecord>;
+            count_grants(account: &str, region: &str, key_id: &str, grantee: Option<&str>) -> u64;
+            delete_grant(grant_id: &str) -> ();
+            put_import_parameters(params: &ImportParametersRecord) -> ();
+            get_import_parameters(account: &str, region: &str, key_id: &str, token_id: &str) -> Option<ImportParametersRecord>;
+            imported_materials(account: &str, region: &str, key_id: &str) -> Vec<ImportedMaterialRecord>;
+            put_imported_material(key: &KeyRecord, version: &KeyVersion, material: &ImportedMaterialRecord) -> KeyRecord;
+            imported_materials_expiring(before: i64) -> Vec<ImportedMaterialRecord>;
         }
     }
 

@@ -83,6 +83,49 @@ pub enum KmsError {
         /// The decision with its reasons (for the audit trail).
         decision: Box<Decision>,
     },
+    /// A signature did not verify (AWS sends no message).
+    #[error("the signature is not valid")]
+    InvalidSignature,
+    /// A MAC did not verify (AWS sends no message).
+    #[error("the MAC is not valid")]
+    InvalidMac,
+    /// Imported key material does not fit the key, or is not the material imported into it
+    /// before.
+    #[error("{message}")]
+    IncorrectKeyMaterial {
+        /// What the caller is told.
+        message: String,
+    },
+    /// The import token's validity has ended.
+    #[error("{message}")]
+    ExpiredImportToken {
+        /// What the caller is told.
+        message: String,
+    },
+    /// The import token was not handed out for this key, or is not a token at all.
+    #[error("{message}")]
+    InvalidImportToken {
+        /// What the caller is told.
+        message: String,
+    },
+    /// A grant token is not one this service handed out for an existing grant.
+    #[error("{message}")]
+    InvalidGrantToken {
+        /// What the caller is told.
+        message: String,
+    },
+    /// A grant id names no grant of the key.
+    #[error("{message}")]
+    InvalidGrantId {
+        /// What the caller is told.
+        message: String,
+    },
+    /// An ARN does not name what the request needs (a principal).
+    #[error("{message}")]
+    InvalidArn {
+        /// What the caller is told.
+        message: String,
+    },
     /// DryRun was set and the request would have succeeded.
     #[error("The request would have succeeded, but the DryRun option is set.")]
     DryRunSucceeded,

@@ -181,6 +181,10 @@ impl Kms {
         let versions = self.store.key_versions(&key.account, &key.region, &key.key_id)?;
         let v =
             versions.iter().find(|v| v.version == version).ok_or(KmsError::InvalidCiphertext)?;
+        if v.sealed_material.is_empty() {
+            // Imported material that expired or was deleted.
+            return Err(key::KeyState::PendingImport.invalid(&key.arn));
+        }
         let m = Arc::new(
             coffer_crypto::unseal(
                 &self.root,

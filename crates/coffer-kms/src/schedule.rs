@@ -1,5 +1,6 @@
-//! Schedules: keys whose deletion window has ended are deleted, and keys due for
-//! automatic rotation get new material, whenever [`Kms::sweep`] runs (the server runs it
+//! Schedules: keys whose deletion window has ended are deleted, imported key material
+//! whose validity has ended is removed, and keys due for automatic rotation get new
+//! material, whenever [`Kms::sweep`] runs (the server runs it
 //! periodically; tests run it after moving a manual clock).
 
 use crate::Kms;
@@ -13,6 +14,8 @@ pub struct Sweep {
     pub deleted: Vec<String>,
     /// ARNs of the keys rotated.
     pub rotated: Vec<String>,
+    /// ARNs of the keys whose imported key material expired.
+    pub expired: Vec<String>,
 }
 
 impl Kms {
@@ -33,6 +36,7 @@ impl Kms {
                 }
             }
         }
+        done.expired = self.expire_imported_materials(now)?;
         for key in self.store.keys_due_rotation(now)? {
             // A disabled key rotates when it is enabled again: it stays due until then.
             if key.key_state != "Enabled" {

@@ -13,6 +13,8 @@ mod aliases;
 mod cross_account;
 #[path = "kms/crypto.rs"]
 mod crypto;
+#[path = "kms/grants.rs"]
+mod grants;
 #[path = "kms/keys.rs"]
 mod keys;
 #[path = "kms/policies.rs"]

@@ -58,11 +58,14 @@ async fn an_encrypt_event_has_its_key_and_context_and_no_plaintext_in_any_form()
     let (id, arn) = create_key(&s).await;
     let plaintext = b"the launch codes are 0000";
     let context = json!({"Department": "Finance", "purpose": "audit-test"});
+    let grant = json!({"KeyId": id, "GranteePrincipal": "arn:aws:iam::999988887777:root",
+                       "Operations": ["Encrypt"]});
+    let token = call(&s.app, "CreateGrant", grant).await.body["GrantToken"].clone();
     let r = call(
         &s.app,
         "Encrypt",
         json!({"KeyId": id, "Plaintext": STANDARD.encode(plaintext),
-               "EncryptionContext": context, "GrantTokens": ["token-of-a-grant"]}),
+               "EncryptionContext": context, "GrantTokens": [token]}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -74,7 +77,7 @@ async fn an_encrypt_event_has_its_key_and_context_and_no_plaintext_in_any_form()
     assert_eq!(e["resources"][0]["ARN"], arn.as_str());
     assert_nowhere(&s, plaintext, "the plaintext");
     assert_nowhere(&s, &blob, "the ciphertext");
-    assert_nowhere(&s, b"token-of-a-grant", "the grant token");
+    assert_nowhere(&s, token.as_str().unwrap().as_bytes(), "the grant token");
 
     // Decrypt: the context, the algorithm given, no KeyId as none was given; no plaintext.
     let r = call(

@@ -261,12 +261,12 @@ async fn unknown_and_unsupported_operations() {
     assert_eq!(error_of(&r).0, "UnknownOperationException");
 
     // A real AWS operation this server does not implement.
-    let r = call(&s.app, "Sign", json!({"KeyId": "k"})).await;
+    let r = call(&s.app, "UpdatePrimaryRegion", json!({"KeyId": "k"})).await;
     assert_eq!(
         error_of(&r),
         (
             "UnsupportedOperationException".into(),
-            Some("Sign is not supported by this server.".into())
+            Some("UpdatePrimaryRegion is not supported by this server.".into())
         )
     );
 

@@ -2,4 +2,5 @@
 
 mod audit;
 mod aws;
+mod grants;
 mod harness;

@@ -11,6 +11,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::{AliasRecord, KeyRecord, KeyVersion, Page, Store, StoreError, Tag};
 
+mod grants;
+mod imports;
+
 /// One conformance check, run against a fresh, empty store.
 pub type Check = fn(&dyn Store);
 
@@ -41,6 +44,26 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("pending_deletion_spans_accounts_and_regions", pending_deletion_spans_accounts_and_regions),
     ("due_rotation_spans_accounts_and_regions", due_rotation_spans_accounts_and_regions),
     ("settings_round_trip", settings_round_trip),
+    ("grant_reads_back_by_id", grants::grant_reads_back_by_id),
+    ("grants_list_and_count_by_key_and_grantee", grants::grants_list_and_count_by_key_and_grantee),
+    ("grants_are_found_by_name", grants::grants_are_found_by_name),
+    (
+        "retirable_grants_span_the_accounts_of_a_region",
+        grants::retirable_grants_span_the_accounts_of_a_region,
+    ),
+    (
+        "grants_are_deleted_alone_and_with_their_key",
+        grants::grants_are_deleted_alone_and_with_their_key,
+    ),
+    ("import_parameters_read_back_and_expire", imports::import_parameters_read_back_and_expire),
+    (
+        "imported_material_is_written_with_its_key",
+        imports::imported_material_is_written_with_its_key,
+    ),
+    (
+        "expiring_materials_span_accounts_and_regions",
+        imports::expiring_materials_span_accounts_and_regions,
+    ),
 ];
 
 /// Runs every check, each on a fresh store from `make`. Panics on the first failure,

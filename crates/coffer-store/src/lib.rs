@@ -1,7 +1,7 @@
 //! Durable records of the key management service, behind one trait.
 //!
 //! Owns: the records the service keeps (keys, key versions with their sealed material,
-//! tags, aliases and a few server settings), the [`Store`] trait every back end
+//! tags, aliases, grants and a few server settings), the [`Store`] trait every back end
 //! implements, the embedded SQLite back end ([`SqliteStore`]), its numbered schema
 //! migrations, and optimistic concurrency on keys (every update names the revision it
 //! read; a stale one is a [`StoreError::Conflict`]).
@@ -68,9 +68,13 @@
 
 #[doc(hidden)]
 pub mod conformance;
+mod grant;
+mod import;
 mod record;
 mod sqlite;
 
+pub use grant::GrantRecord;
+pub use import::{ImportParametersRecord, ImportedMaterialRecord};
 pub use record::{AliasRecord, KeyRecord, KeyVersion, Page, Tag};
 pub use sqlite::SqliteStore;
 
@@ -169,8 +173,8 @@ pub trait Store: Send + Sync {
         key_id: &str,
     ) -> Result<Vec<KeyVersion>, StoreError>;
 
-    /// Deletes a key with its versions, its tags and the aliases pointing at it, in one
-    /// transaction.
+    /// Deletes a key with its versions, its tags, its grants and the aliases pointing at
+    /// it, in one transaction.
     fn delete_key(&self, account: &str, region: &str, key_id: &str) -> Result<(), StoreError>;
 
     /// Keys of every account and region in state `PendingDeletion` whose deletion date is
@@ -238,4 +242,96 @@ pub trait Store: Send + Sync {
 
     /// Sets a server setting, replacing any earlier value.
     fn put_setting(&self, name: &str, value: &str) -> Result<(), StoreError>;
+
+    /// Creates a grant on a key of its (account, region). [`StoreError::AlreadyExists`] if
+    /// the grant id is taken anywhere; [`StoreError::NotFound`] if the key does not exist.
+    fn create_grant(&self, grant: &GrantRecord) -> Result<(), StoreError>;
+
+    /// Reads a grant by its id alone, or `None` if there is none.
+    fn get_grant(&self, grant_id: &str) -> Result<Option<GrantRecord>, StoreError>;
+
+    /// The grants of a key that carry `name`, ordered by grant id (a name may be reused
+    /// with other parameters, so there may be several).
+    fn grants_named(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        name: &str,
+    ) -> Result<Vec<GrantRecord>, StoreError>;
+
+    /// Lists the grants of a key, optionally only those for `grantee`, ordered by grant id.
+    /// A key without grants, or one that does not exist, lists none.
+    fn list_grants(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        grantee: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError>;
+
+    /// Lists the grants on keys of every account of `region` that name `retiring` as their
+    /// retiring principal, ordered by grant id.
+    fn list_retirable_grants(
+        &self,
+        region: &str,
+        retiring: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError>;
+
+    /// How many grants a key has, or how many for `grantee` when given.
+    fn count_grants(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        grantee: Option<&str>,
+    ) -> Result<u64, StoreError>;
+
+    /// Deletes a grant. [`StoreError::NotFound`] if there is none.
+    fn delete_grant(&self, grant_id: &str) -> Result<(), StoreError>;
+
+    /// Keeps the parameters of an import into a key, and drops that key's parameters whose
+    /// validity ended before `params.created`. [`StoreError::NotFound`] if the key does not
+    /// exist; [`StoreError::AlreadyExists`] if the token id is taken for the key.
+    fn put_import_parameters(&self, params: &ImportParametersRecord) -> Result<(), StoreError>;
+
+    /// Reads the import parameters of a key that a token id names, or `None`.
+    fn get_import_parameters(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        token_id: &str,
+    ) -> Result<Option<ImportParametersRecord>, StoreError>;
+
+    /// The imported materials of a key, ascending by version.
+    fn imported_materials(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError>;
+
+    /// Updates a key (revision-checked, as [`Store::update_key`]) and writes one of its
+    /// versions with its imported material's record, in one transaction: either is created
+    /// when new and replaced when it exists. An empty `sealed_material` means the version
+    /// has no material. [`StoreError::Conflict`] if the version or the record names
+    /// another key or version.
+    fn put_imported_material(
+        &self,
+        key: &KeyRecord,
+        version: &KeyVersion,
+        material: &ImportedMaterialRecord,
+    ) -> Result<KeyRecord, StoreError>;
+
+    /// Imported materials of every account and region that expire at or before `before`
+    /// and are still there, ordered by (expiry, account, region, key id, version).
+    fn imported_materials_expiring(
+        &self,
+        before: i64,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError>;
 }

@@ -5,6 +5,8 @@
 //! power. Foreign keys are on; a writer from another process is waited for up to
 //! [`BUSY_TIMEOUT`].
 
+mod grants;
+mod imports;
 mod migrate;
 mod row;
 
@@ -16,7 +18,10 @@ use rusqlite::{
     Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
-use crate::{AliasRecord, KeyRecord, KeyVersion, Page, Store, StoreError, Tag};
+use crate::{
+    AliasRecord, GrantRecord, ImportParametersRecord, ImportedMaterialRecord, KeyRecord,
+    KeyVersion, Page, Store, StoreError, Tag,
+};
 use row::{ALIAS_COLUMNS, KEY_COLUMNS, VERSION_COLUMNS};
 
 /// `find_key`'s filter: one region, one key id, any account; two rows are enough to tell
@@ -513,6 +518,7 @@ impl Store for SqliteStore {
     fn delete_key(&self, account: &str, region: &str, key_id: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             require_key(tx, account, region, key_id)?;
+            grants::delete_of_key(tx, account, region, key_id)?;
             // The foreign keys cascade too; deleting explicitly keeps the contract visible.
             for sql in [
                 "DELETE FROM aliases WHERE account = ?1 AND region = ?2 AND target_key_id = ?3",
@@ -762,6 +768,99 @@ impl Store for SqliteStore {
             .db()?;
             Ok(())
         })
+    }
+
+    fn create_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
+        self.write(|tx| grants::insert(tx, grant))
+    }
+
+    fn get_grant(&self, grant_id: &str) -> Result<Option<GrantRecord>, StoreError> {
+        self.read(|tx| grants::get(tx, grant_id))
+    }
+
+    fn grants_named(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        name: &str,
+    ) -> Result<Vec<GrantRecord>, StoreError> {
+        self.read(|tx| grants::named(tx, account, region, key_id, name))
+    }
+
+    fn list_grants(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        grantee: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError> {
+        self.read(|tx| grants::of_key(tx, (account, region, key_id), grantee, after, limit))
+    }
+
+    fn list_retirable_grants(
+        &self,
+        region: &str,
+        retiring: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError> {
+        self.read(|tx| grants::retirable(tx, region, retiring, after, limit))
+    }
+
+    fn count_grants(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        grantee: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        self.read(|tx| grants::count(tx, (account, region, key_id), grantee))
+    }
+
+    fn delete_grant(&self, grant_id: &str) -> Result<(), StoreError> {
+        self.write(|tx| grants::delete(tx, grant_id))
+    }
+
+    fn put_import_parameters(&self, params: &ImportParametersRecord) -> Result<(), StoreError> {
+        self.write(|tx| imports::put_parameters(tx, params))
+    }
+
+    fn get_import_parameters(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        token_id: &str,
+    ) -> Result<Option<ImportParametersRecord>, StoreError> {
+        self.read(|tx| imports::get_parameters(tx, (account, region, key_id), token_id))
+    }
+
+    fn imported_materials(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError> {
+        self.read(|tx| imports::materials(tx, (account, region, key_id)))
+    }
+
+    fn put_imported_material(
+        &self,
+        key: &KeyRecord,
+        version: &KeyVersion,
+        material: &ImportedMaterialRecord,
+    ) -> Result<KeyRecord, StoreError> {
+        self.write(|tx| imports::put_material(tx, key, version, material))
+    }
+
+    fn imported_materials_expiring(
+        &self,
+        before: i64,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError> {
+        self.read(|tx| imports::expiring(tx, before))
     }
 }
 

@@ -5,7 +5,10 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use coffer_store::conformance;
-use coffer_store::{AliasRecord, KeyRecord, KeyVersion, Page, SqliteStore, Store, StoreError, Tag};
+use coffer_store::{
+    AliasRecord, GrantRecord, ImportParametersRecord, ImportedMaterialRecord, KeyRecord,
+    KeyVersion, Page, SqliteStore, Store, StoreError, Tag,
+};
 
 #[test]
 fn sqlite_in_memory_passes_the_conformance_suite() {
@@ -107,6 +110,87 @@ impl Store for UnorderedTags {
     }
     fn put_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
         self.0.put_setting(name, value)
+    }
+    fn create_grant(&self, g: &GrantRecord) -> Result<(), StoreError> {
+        self.0.create_grant(g)
+    }
+    fn get_grant(&self, id: &str) -> Result<Option<GrantRecord>, StoreError> {
+        self.0.get_grant(id)
+    }
+    fn grants_named(
+        &self,
+        a: &str,
+        r: &str,
+        k: &str,
+        name: &str,
+    ) -> Result<Vec<GrantRecord>, StoreError> {
+        self.0.grants_named(a, r, k, name)
+    }
+    fn list_grants(
+        &self,
+        a: &str,
+        r: &str,
+        k: &str,
+        grantee: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError> {
+        self.0.list_grants(a, r, k, grantee, after, limit)
+    }
+    fn list_retirable_grants(
+        &self,
+        r: &str,
+        retiring: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<GrantRecord>, StoreError> {
+        self.0.list_retirable_grants(r, retiring, after, limit)
+    }
+    fn count_grants(
+        &self,
+        a: &str,
+        r: &str,
+        k: &str,
+        grantee: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        self.0.count_grants(a, r, k, grantee)
+    }
+    fn delete_grant(&self, id: &str) -> Result<(), StoreError> {
+        self.0.delete_grant(id)
+    }
+    fn put_import_parameters(&self, p: &ImportParametersRecord) -> Result<(), StoreError> {
+        self.0.put_import_parameters(p)
+    }
+    fn get_import_parameters(
+        &self,
+        a: &str,
+        r: &str,
+        k: &str,
+        t: &str,
+    ) -> Result<Option<ImportParametersRecord>, StoreError> {
+        self.0.get_import_parameters(a, r, k, t)
+    }
+    fn imported_materials(
+        &self,
+        a: &str,
+        r: &str,
+        k: &str,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError> {
+        self.0.imported_materials(a, r, k)
+    }
+    fn put_imported_material(
+        &self,
+        k: &KeyRecord,
+        v: &KeyVersion,
+        m: &ImportedMaterialRecord,
+    ) -> Result<KeyRecord, StoreError> {
+        self.0.put_imported_material(k, v, m)
+    }
+    fn imported_materials_expiring(
+        &self,
+        before: i64,
+    ) -> Result<Vec<ImportedMaterialRecord>, StoreError> {
+        self.0.imported_materials_expiring(before)
     }
 }
 

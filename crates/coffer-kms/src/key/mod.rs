@@ -35,6 +35,16 @@ pub struct KeyMetadata {
     pub origin: String,
     /// The encryption algorithms the key supports (ENCRYPT_DECRYPT keys only).
     pub encryption_algorithms: Vec<String>,
+    /// The signing algorithms the key supports (SIGN_VERIFY keys only).
+    pub signing_algorithms: Vec<String>,
+    /// The MAC algorithms the key supports (GENERATE_VERIFY_MAC keys only).
+    pub mac_algorithms: Vec<String>,
+    /// The key agreement algorithms the key supports (KEY_AGREEMENT keys only).
+    pub key_agreement_algorithms: Vec<String>,
+    /// Whether imported key material expires (keys with imported material only).
+    pub expiration_model: Option<String>,
+    /// When imported key material expires, epoch milliseconds.
+    pub valid_to: Option<i64>,
     /// Multi-Region (always false today).
     pub multi_region: bool,
     /// The identifier of the material new ciphertexts are made with.
@@ -45,13 +55,24 @@ impl KeyMetadata {
     /// The metadata of a stored key.
     pub fn of(k: &KeyRecord) -> KeyMetadata {
         let state = KeyState::parse(&k.key_state).unwrap_or(KeyState::Unavailable);
-        let encryption_algorithms = if k.key_usage == "ENCRYPT_DECRYPT" {
-            coffer_crypto::KeySpec::parse(&k.key_spec)
-                .map(|s| s.encryption_algorithms().iter().map(|a| a.to_string()).collect())
-                .unwrap_or_default()
-        } else {
-            vec![]
-        };
+        // Only the list of the key's usage, in the order AWS reports it.
+        let algorithms = coffer_crypto::KeySpec::parse(&k.key_spec)
+            .zip(coffer_crypto::KeyUsage::parse(&k.key_usage))
+            .and_then(|(spec, usage)| spec.algorithms(usage));
+        let names = |list: Option<Vec<String>>| list.unwrap_or_default();
+        let encryption_algorithms =
+            names(algorithms.map(|a| a.encryption.iter().map(|x| x.as_str().to_owned()).collect()));
+        let signing_algorithms =
+            names(algorithms.map(|a| a.signing.iter().map(|x| x.as_str().to_owned()).collect()));
+        let mac_algorithms =
+            names(algorithms.map(|a| a.mac.iter().map(|x| x.as_str().to_owned()).collect()));
+        let key_agreement_algorithms = names(
+            algorithms.map(|a| a.key_agreement.iter().map(|x| x.as_str().to_owned()).collect()),
+        );
+        // AWS names the current material of symmetric encryption keys only; a key whose
+        // material is imported has none until the first import (see DescribeKey).
+        let current_key_material_id = (k.key_spec == "SYMMETRIC_DEFAULT" && k.origin == "AWS_KMS")
+            .then(|| crate::ops::key_material_id(&k.key_id, k.current_version));
         KeyMetadata {
             account: k.account.clone(),
             key_id: k.key_id.clone(),
@@ -70,11 +91,13 @@ impl KeyMetadata {
             key_spec: k.key_spec.clone(),
             origin: k.origin.clone(),
             encryption_algorithms,
+            signing_algorithms,
+            mac_algorithms,
+            key_agreement_algorithms,
+            expiration_model: None,
+            valid_to: None,
             multi_region: false,
-            current_key_material_id: Some(crate::ops::key_material_id(
-                &k.key_id,
-                k.current_version,
-            )),
+            current_key_material_id,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! CreateKey: a new symmetric key with its first key material, key policy and tags.
+//! CreateKey: a new key of any spec with its first key material (none yet when the
+//! material is to be imported), key policy and tags.
 
 use coffer_crypto::{KeySpec, KeyUsage, generate_material, seal};
 use coffer_policy::{Dialect, Policy};
@@ -144,12 +145,7 @@ impl Kms {
                 "KeyUsage {usage} is not compatible with KeySpec {spec_name}"
             )));
         }
-        if spec != KeySpec::SymmetricDefault {
-            return Err(KmsError::Unsupported {
-                message: format!("KeySpec {spec_name} is not supported by this server yet."),
-            });
-        }
-        if origin != "AWS_KMS" {
+        if origin != "AWS_KMS" && origin != "EXTERNAL" {
             return Err(KmsError::Unsupported {
                 message: format!("Origin {origin} is not supported by this server yet."),
             });
@@ -187,6 +183,8 @@ impl Kms {
         }
         self.authorize(caller, ask)?;
 
+        // A key whose material is imported has none until the first import.
+        let external = origin == "EXTERNAL";
         let key_id = uuid::Builder::from_random_bytes(self.random_array()?).into_uuid().to_string();
         let arn = key_arn(&caller.region, &caller.account, &key_id);
         let now = self.now_millis();
@@ -199,7 +197,9 @@ impl Kms {
             key_usage: usage,
             key_spec: spec_name,
             origin,
-            key_state: KeyState::Enabled.as_str().into(),
+            key_state: if external { KeyState::PendingImport } else { KeyState::Enabled }
+                .as_str()
+                .into(),
             creation_date: now,
             deletion_date: None,
             pending_window_days: None,
@@ -216,9 +216,14 @@ impl Kms {
             // is stored, so a refused key never exists.
             self.check_lockout(caller, &record, policy)?;
         }
-        let material = generate_material(spec, self.rng.as_ref()).map_err(KmsError::internal)?;
-        let sealed = seal(&self.root, &Self::seal_identity(&arn, 0), &material, self.rng.as_ref())
-            .map_err(KmsError::internal)?;
+        let sealed = if external {
+            ops::import_key_material::NO_MATERIAL.to_vec()
+        } else {
+            let material =
+                generate_material(spec, self.rng.as_ref()).map_err(KmsError::internal)?;
+            seal(&self.root, &Self::seal_identity(&arn, 0), &material, self.rng.as_ref())
+                .map_err(KmsError::internal)?
+        };
         let first = KeyVersion {
             key_id: key_id.clone(),
             version: 0,

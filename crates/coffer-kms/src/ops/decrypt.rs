@@ -1,4 +1,5 @@
-//! Decrypt: the key is found from the ciphertext; a KeyId in the request must name it.
+//! Decrypt: the key is found from a symmetric ciphertext, and a KeyId in the request must
+//! name it; an asymmetric ciphertext needs the KeyId and the EncryptionAlgorithm.
 
 use std::collections::BTreeMap;
 
@@ -62,13 +63,19 @@ impl Kms {
             req.encryption_algorithm.clone().unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
         let ask = self
             .crypto_ask("kms:Decrypt", &key, alias.as_deref(), &req.encryption_context)
+            .with_grant_tokens(&req.grant_tokens)
             .with("kms:EncryptionAlgorithm", algorithm.clone());
         self.authorize(caller, ask)?;
         self.check_encrypt_key(&key, "Decrypt", &algorithm)?;
         if req.dry_run {
             return Err(KmsError::DryRunSucceeded);
         }
-        let plaintext = self.open_under(&key, &req.ciphertext, &req.encryption_context)?;
+        let plaintext = if key.key_spec == "SYMMETRIC_DEFAULT" {
+            self.open_under(&key, &req.ciphertext, &req.encryption_context)?
+        } else {
+            let ct = &req.ciphertext;
+            self.decrypt_asymmetric(&key, &algorithm, &req.encryption_context, ct)?
+        };
         Ok(DecryptResponse { key_arn: key.arn, plaintext, encryption_algorithm: algorithm })
     }
 
@@ -81,12 +88,15 @@ impl Kms {
         blob: &[u8],
         named: Option<&str>,
     ) -> Result<(KeyRecord, Option<String>), KmsError> {
-        let header = coffer_crypto::read_header(blob).map_err(|_| KmsError::InvalidCiphertext)?;
-        let id = header.key_id.to_string();
+        let header = || coffer_crypto::read_header(blob).map_err(|_| KmsError::InvalidCiphertext);
         match named {
             Some(n) => {
                 let (r, key) = self.resolve(caller, n)?;
-                if key.key_id != id {
+                // An asymmetric ciphertext is the algorithm's raw output: it names no key.
+                if crate::ops::asymmetric::is_asymmetric(&key) {
+                    return Ok((key, r.alias_name().map(str::to_owned)));
+                }
+                if key.key_id != header()?.key_id.to_string() {
                     return Err(KmsError::IncorrectKey);
                 }
                 Ok((key, r.alias_name().map(str::to_owned)))
@@ -94,6 +104,7 @@ impl Kms {
             // The blob names the key by id only, and the key may belong to another account
             // (whose key policy then decides); key ids are unique, so the region suffices.
             None => {
+                let id = header()?.key_id.to_string();
                 let key =
                     self.store.find_key(&caller.region, &id)?.ok_or(KmsError::InvalidCiphertext)?;
                 Ok((key, None))

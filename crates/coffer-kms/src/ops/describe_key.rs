@@ -9,12 +9,22 @@ use crate::key::KeyMetadata;
 impl Kms {
     /// DescribeKey.
     pub fn describe_key(&self, caller: &Caller, key_id: &str) -> Result<KeyMetadata, KmsError> {
+        self.describe_key_with_grant_tokens(caller, key_id, &[])
+    }
+
+    /// DescribeKey with the request's grant tokens.
+    pub fn describe_key_with_grant_tokens(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        grant_tokens: &[String],
+    ) -> Result<KeyMetadata, KmsError> {
         let (r, key) = self.resolve(caller, key_id)?;
-        let mut ask = Ask::on_key("kms:DescribeKey", &key);
+        let mut ask = Ask::on_key("kms:DescribeKey", &key).with_grant_tokens(grant_tokens);
         if let Some(alias) = r.alias_name() {
             ask = ask.with("kms:RequestAlias", alias);
         }
         self.authorize(caller, ask)?;
-        Ok(KeyMetadata::of(&key))
+        self.with_imported_material(KeyMetadata::of(&key), &key)
     }
 }

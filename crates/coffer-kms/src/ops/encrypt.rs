@@ -1,4 +1,5 @@
-//! Encrypt: up to 4 KiB of plaintext under a symmetric key's current material.
+//! Encrypt: up to 4 KiB of plaintext under a symmetric key's current material, or less
+//! with an asymmetric key's public key.
 
 use std::collections::BTreeMap;
 
@@ -62,13 +63,19 @@ impl Kms {
             req.encryption_algorithm.clone().unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
         let ask = self
             .crypto_ask("kms:Encrypt", &key, r.alias_name(), &req.encryption_context)
+            .with_grant_tokens(&req.grant_tokens)
             .with("kms:EncryptionAlgorithm", algorithm.clone());
         self.authorize(caller, ask)?;
         self.check_encrypt_key(&key, "Encrypt", &algorithm)?;
         if req.dry_run {
             return Err(KmsError::DryRunSucceeded);
         }
-        let ciphertext = self.seal_under(&key, &req.encryption_context, req.plaintext.expose())?;
+        let ciphertext = if key.key_spec == "SYMMETRIC_DEFAULT" {
+            self.seal_under(&key, &req.encryption_context, req.plaintext.expose())?
+        } else {
+            let pt = req.plaintext.expose();
+            self.encrypt_asymmetric(&key, &algorithm, &req.encryption_context, pt)?
+        };
         Ok(EncryptResponse { ciphertext, key_arn: key.arn, encryption_algorithm: algorithm })
     }
 
@@ -78,7 +85,7 @@ impl Kms {
         action: &'a str,
         key: &'a coffer_store::KeyRecord,
         alias: Option<&str>,
-        ec: &BTreeMap<String, String>,
+        ec: &'a BTreeMap<String, String>,
     ) -> Ask<'a> {
         let mut ask = ops::with_encryption_context(Ask::on_key(action, key), ec);
         if let Some(a) = alias {
@@ -103,13 +110,8 @@ impl Kms {
             });
         }
         KeyState::parse(&key.key_state).unwrap_or(KeyState::Unavailable).check_usable(&key.arn)?;
-        if algorithm != "SYMMETRIC_DEFAULT" {
-            return Err(KmsError::InvalidKeyUsage {
-                message: format!(
-                    "Algorithm {algorithm} is incompatible with key spec {}.",
-                    key.key_spec
-                ),
-            });
+        if algorithm != "SYMMETRIC_DEFAULT" || key.key_spec != "SYMMETRIC_DEFAULT" {
+            ops::asymmetric::check_encryption_algorithm(key, algorithm)?;
         }
         Ok(())
     }

@@ -4,11 +4,15 @@
 //! state → act. Validation of request members happens first, so a malformed request is
 //! refused before anything is looked up.
 
+pub(crate) mod asymmetric;
 pub mod cancel_key_deletion;
 pub mod create_alias;
+pub mod create_grant;
 pub mod create_key;
 pub mod decrypt;
 pub mod delete_alias;
+pub mod delete_imported_key_material;
+pub mod derive_shared_secret;
 pub mod describe_key;
 pub mod disable_key;
 pub mod disable_key_rotation;
@@ -16,23 +20,37 @@ pub mod enable_key;
 pub mod enable_key_rotation;
 pub mod encrypt;
 pub mod generate_data_key;
+pub mod generate_data_key_pair;
+pub mod generate_data_key_pair_without_plaintext;
 pub mod generate_data_key_without_plaintext;
+pub mod generate_mac;
 pub mod generate_random;
 pub mod get_key_policy;
 pub mod get_key_rotation_status;
+pub mod get_parameters_for_import;
+pub mod get_public_key;
+pub mod grant;
+pub mod import_key_material;
 pub mod list_aliases;
+pub mod list_grants;
 pub mod list_key_policies;
 pub mod list_key_rotations;
 pub mod list_keys;
 pub mod list_resource_tags;
+pub mod list_retirable_grants;
 pub mod put_key_policy;
 pub mod re_encrypt;
+pub mod retire_grant;
+pub mod revoke_grant;
 pub mod rotate_key_on_demand;
 pub mod schedule_key_deletion;
+pub mod sign;
 pub mod tag_resource;
 pub mod untag_resource;
 pub mod update_alias;
 pub mod update_key_description;
+pub mod verify;
+pub mod verify_mac;
 
 use std::collections::BTreeMap;
 
@@ -47,11 +65,13 @@ use crate::key::KeyState;
 use crate::key_ref::alias_arn;
 use crate::ops::generate_data_key::GenerateDataKeyRequest;
 
-/// Checks an encryption context the way AWS limits it, and adds its condition keys.
+/// Checks an encryption context the way AWS limits it, and adds its condition keys; grant
+/// constraints are checked against it.
 pub(crate) fn with_encryption_context<'a>(
     mut ask: Ask<'a>,
-    ec: &BTreeMap<String, String>,
+    ec: &'a BTreeMap<String, String>,
 ) -> Ask<'a> {
+    ask.encryption_context = Some(ec);
     if !ec.is_empty() {
         for (k, v) in ec {
             ask.context.set(&format!("kms:EncryptionContext:{k}"), v.clone());
@@ -240,6 +260,7 @@ impl Kms {
         let (r, key) = self.resolve(caller, &req.key_id)?;
         let ask = self
             .crypto_ask(action, &key, r.alias_name(), &req.encryption_context)
+            .with_grant_tokens(&req.grant_tokens)
             .with("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
         self.authorize(caller, ask)?;
         self.check_encrypt_key(&key, op, "SYMMETRIC_DEFAULT")?;

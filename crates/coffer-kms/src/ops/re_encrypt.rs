@@ -43,10 +43,10 @@ pub struct ReEncryptResponse {
     pub source_encryption_algorithm: String,
     /// The algorithm it was encrypted with.
     pub destination_encryption_algorithm: String,
-    /// The id of the key material that made the old ciphertext.
-    pub source_key_material_id: String,
-    /// The id of the key material that made the new one.
-    pub destination_key_material_id: String,
+    /// The id of the key material that made the old ciphertext (symmetric keys only).
+    pub source_key_material_id: Option<String>,
+    /// The id of the key material that made the new one (symmetric keys only).
+    pub destination_key_material_id: Option<String>,
 }
 
 impl Kms {
@@ -86,6 +86,7 @@ impl Kms {
                 source_alias.as_deref(),
                 &req.source_encryption_context,
             )
+            .with_grant_tokens(&req.grant_tokens)
             .with("kms:EncryptionAlgorithm", source_algorithm.clone())
             .with("kms:ReEncryptOnSameKey", same_key.clone());
         self.authorize(caller, from)?;
@@ -96,6 +97,7 @@ impl Kms {
                 dest_ref.alias_name(),
                 &req.destination_encryption_context,
             )
+            .with_grant_tokens(&req.grant_tokens)
             .with("kms:EncryptionAlgorithm", dest_algorithm.clone())
             .with("kms:ReEncryptOnSameKey", same_key);
         self.authorize(caller, to)?;
@@ -104,17 +106,29 @@ impl Kms {
         if req.dry_run {
             return Err(KmsError::DryRunSucceeded);
         }
-        let source_version = coffer_crypto::blob::read_header(&req.ciphertext)
-            .map_err(|_| KmsError::InvalidCiphertext)?
-            .version;
-        let plaintext =
-            self.open_under(&source, &req.ciphertext, &req.source_encryption_context)?;
-        let ciphertext =
-            self.seal_under(&dest, &req.destination_encryption_context, plaintext.expose())?;
+        let (plaintext, source_key_material_id) = if source.key_spec == "SYMMETRIC_DEFAULT" {
+            let source_version = coffer_crypto::blob::read_header(&req.ciphertext)
+                .map_err(|_| KmsError::InvalidCiphertext)?
+                .version;
+            let plaintext =
+                self.open_under(&source, &req.ciphertext, &req.source_encryption_context)?;
+            (plaintext, Some(ops::key_material_id(&source.key_id, source_version)))
+        } else {
+            let (ct, ec) = (&req.ciphertext, &req.source_encryption_context);
+            (self.decrypt_asymmetric(&source, &source_algorithm, ec, ct)?, None)
+        };
+        let (ciphertext, destination_key_material_id) = if dest.key_spec == "SYMMETRIC_DEFAULT" {
+            let ciphertext =
+                self.seal_under(&dest, &req.destination_encryption_context, plaintext.expose())?;
+            (ciphertext, Some(ops::key_material_id(&dest.key_id, dest.current_version)))
+        } else {
+            let (pt, ec) = (plaintext.expose(), &req.destination_encryption_context);
+            (self.encrypt_asymmetric(&dest, &dest_algorithm, ec, pt)?, None)
+        };
         Ok(ReEncryptResponse {
             ciphertext,
-            source_key_material_id: ops::key_material_id(&source.key_id, source_version),
-            destination_key_material_id: ops::key_material_id(&dest.key_id, dest.current_version),
+            source_key_material_id,
+            destination_key_material_id,
             source_key_arn: source.arn,
             key_arn: dest.arn,
             source_encryption_algorithm: source_algorithm,

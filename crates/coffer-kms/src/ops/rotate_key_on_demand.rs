@@ -17,7 +17,10 @@ impl Kms {
         let (_, key) = self.resolve(caller, key_id)?;
         self.authorize(caller, Ask::on_key("kms:RotateKeyOnDemand", &key))?;
         ops::state_of(&key).check_usable(&key.arn)?;
-        ops::check_rotatable(&key)?;
+        let imported = key.origin == "EXTERNAL" && key.key_spec == "SYMMETRIC_DEFAULT";
+        if !imported {
+            ops::check_rotatable(&key)?;
+        }
         if key.on_demand_rotations >= MAX_ON_DEMAND_ROTATIONS {
             return Err(KmsError::LimitExceeded {
                 message: format!(
@@ -25,6 +28,9 @@ impl Kms {
                     key.arn
                 ),
             });
+        }
+        if imported {
+            return Ok(self.rotate_onto_imported(&key)?.arn);
         }
         let rotated = self.add_material(&key, "ON_DEMAND", None, true)?;
         Ok(rotated.arn)

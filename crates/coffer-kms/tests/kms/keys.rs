@@ -63,11 +63,10 @@ fn create_key_refuses_what_the_model_refuses() {
         message(with(Some("RSA_2048"), Some("KEY_AGREEMENT"))),
         "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048"
     );
-    // A valid asymmetric key is refused plainly until its operations are served.
-    assert!(matches!(
-        fails(with(Some("RSA_2048"), Some("SIGN_VERIFY"))),
-        KmsError::Unsupported { .. }
-    ));
+    // A valid asymmetric key is made, with the algorithms of its usage only.
+    let rsa = with(Some("RSA_2048"), Some("SIGN_VERIFY")).unwrap();
+    assert_eq!(rsa.signing_algorithms.len(), 6);
+    assert!(rsa.encryption_algorithms.is_empty() && rsa.current_key_material_id.is_none());
 }
 
 #[test]

@@ -111,6 +111,10 @@ pub fn from_kms(e: &KmsError, request_id: &str) -> AwsError {
     match e {
         KmsError::NotFound { message } => AwsError::new("NotFoundException", message),
         KmsError::AlreadyExists { message } => AwsError::new("AlreadyExistsException", message),
+        // AWS sends no message for some refusals (a malformed peer public key).
+        KmsError::Validation { message } if message.is_empty() => {
+            AwsError::bare("ValidationException")
+        }
         KmsError::Validation { message } => AwsError::validation(message),
         KmsError::Disabled { .. } => AwsError::new("DisabledException", e.to_string()),
         KmsError::InvalidState { message } => AwsError::new("KMSInvalidStateException", message),
@@ -129,6 +133,22 @@ pub fn from_kms(e: &KmsError, request_id: &str) -> AwsError {
             AwsError::new("UnsupportedOperationException", message)
         }
         KmsError::AccessDenied { message, .. } => AwsError::new("AccessDeniedException", message),
+        KmsError::InvalidSignature => AwsError::bare("KMSInvalidSignatureException"),
+        KmsError::InvalidMac => AwsError::bare("KMSInvalidMacException"),
+        KmsError::IncorrectKeyMaterial { message } => {
+            AwsError::new("IncorrectKeyMaterialException", message)
+        }
+        KmsError::ExpiredImportToken { message } => {
+            AwsError::new("ExpiredImportTokenException", message)
+        }
+        KmsError::InvalidImportToken { message } => {
+            AwsError::new("InvalidImportTokenException", message)
+        }
+        KmsError::InvalidGrantToken { message } => {
+            AwsError::new("InvalidGrantTokenException", message)
+        }
+        KmsError::InvalidGrantId { message } => AwsError::new("InvalidGrantIdException", message),
+        KmsError::InvalidArn { message } => AwsError::new("InvalidArnException", message),
         KmsError::DryRunSucceeded => AwsError::new("DryRunOperationException", e.to_string()),
         KmsError::Internal { cause } => AwsError::internal(request_id, cause),
     }
@@ -210,6 +230,13 @@ mod tests {
             wire(KmsError::Unsupported { message: m("x") }).1["__type"],
             "UnsupportedOperationException"
         );
+        for (e, code) in [
+            (KmsError::InvalidGrantToken { message: m("t") }, "InvalidGrantTokenException"),
+            (KmsError::InvalidGrantId { message: m("t") }, "InvalidGrantIdException"),
+            (KmsError::InvalidArn { message: m("t") }, "InvalidArnException"),
+        ] {
+            assert_eq!(wire(e), (400, json!({"__type": code, "message": "t"})));
+        }
         assert_eq!(
             wire(KmsError::DryRunSucceeded).1,
             json!({"__type": "DryRunOperationException",

@@ -15,7 +15,9 @@ use coffer_kms::{Caller, Kms, KmsError};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::aws::asymmetric;
 use crate::aws::error::{AwsError, from_kms};
+use crate::aws::grants;
 use crate::aws::shapes::{self, Constraints, epoch_seconds, present};
 use crate::aws::target::Operation;
 
@@ -70,7 +72,9 @@ pub fn call(
                 .key_id(i.key_id.as_deref(), "keyId")
                 .grant_tokens(i.grant_tokens.as_deref())
                 .check()?;
-            let m = kms.describe_key(caller, &present(i.key_id, "keyId")?).map_err(k)?;
+            let key_id = present(i.key_id, "keyId")?;
+            let tokens = i.grant_tokens.unwrap_or_default();
+            let m = kms.describe_key_with_grant_tokens(caller, &key_id, &tokens).map_err(k)?;
             out(serde_json::to_value(shapes::KeyMetadataOutput { key_metadata: m.into() }))
         }
         Operation::ListKeys => {
@@ -421,36 +425,50 @@ pub fn call(
                 page.next_marker,
             )))
         }
+        Operation::Sign => asymmetric::sign(kms, caller, input, request_id),
+        Operation::Verify => asymmetric::verify(kms, caller, input, request_id),
+        Operation::GenerateMac => asymmetric::generate_mac(kms, caller, input, request_id),
+        Operation::VerifyMac => asymmetric::verify_mac(kms, caller, input, request_id),
+        Operation::GetPublicKey => asymmetric::get_public_key(kms, caller, input, request_id),
+        Operation::DeriveSharedSecret => {
+            asymmetric::derive_shared_secret(kms, caller, input, request_id)
+        }
+        Operation::GenerateDataKeyPair => {
+            asymmetric::generate_data_key_pair(kms, caller, input, request_id)
+        }
+        Operation::GenerateDataKeyPairWithoutPlaintext => {
+            asymmetric::generate_data_key_pair_without_plaintext(kms, caller, input, request_id)
+        }
+        Operation::CreateGrant => grants::create_grant(kms, caller, input, request_id),
+        Operation::ListGrants => grants::list_grants(kms, caller, input, request_id),
+        Operation::ListRetirableGrants => {
+            grants::list_retirable_grants(kms, caller, input, request_id)
+        }
+        Operation::RetireGrant => grants::retire_grant(kms, caller, input, request_id),
+        Operation::RevokeGrant => grants::revoke_grant(kms, caller, input, request_id),
+        Operation::GetParametersForImport => {
+            asymmetric::get_parameters_for_import(kms, caller, input, request_id)
+        }
+        Operation::ImportKeyMaterial => {
+            asymmetric::import_key_material(kms, caller, input, request_id)
+        }
+        Operation::DeleteImportedKeyMaterial => {
+            asymmetric::delete_imported_key_material(kms, caller, input, request_id)
+        }
         Operation::ConnectCustomKeyStore
         | Operation::CreateCustomKeyStore
-        | Operation::CreateGrant
         | Operation::DeleteCustomKeyStore
-        | Operation::DeleteImportedKeyMaterial
-        | Operation::DeriveSharedSecret
         | Operation::DescribeCustomKeyStores
         | Operation::DisconnectCustomKeyStore
-        | Operation::GenerateDataKeyPair
-        | Operation::GenerateDataKeyPairWithoutPlaintext
-        | Operation::GenerateMac
         | Operation::GetKeyLastUsage
-        | Operation::GetParametersForImport
-        | Operation::GetPublicKey
-        | Operation::ImportKeyMaterial
-        | Operation::ListGrants
-        | Operation::ListRetirableGrants
         | Operation::ReplicateKey
-        | Operation::RetireGrant
-        | Operation::RevokeGrant
-        | Operation::Sign
         | Operation::UpdateCustomKeyStore
-        | Operation::UpdatePrimaryRegion
-        | Operation::Verify
-        | Operation::VerifyMac => Err(AwsError::unsupported_operation(op.name())),
+        | Operation::UpdatePrimaryRegion => Err(AwsError::unsupported_operation(op.name())),
     }
 }
 
 /// Decodes a request body; a member of the wrong type is a SerializationException.
-fn decode<T: DeserializeOwned>(input: Value) -> Result<T, AwsError> {
+pub(crate) fn decode<T: DeserializeOwned>(input: Value) -> Result<T, AwsError> {
     serde_json::from_value(input).map_err(|_| AwsError::serialization())
 }
 
@@ -507,7 +525,7 @@ fn data_key_request(input: Value) -> Result<(GenerateDataKeyRequest, Option<Valu
 
 /// A `Recipient` (an attested enclave) is not supported: refusing it is the only safe
 /// answer, as ignoring it would return in the clear what the caller wanted sealed.
-fn no_recipient(recipient: Option<&Value>) -> Result<(), AwsError> {
+pub(crate) fn no_recipient(recipient: Option<&Value>) -> Result<(), AwsError> {
     match recipient {
         None | Some(Value::Null) => Ok(()),
         Some(_) => Err(AwsError::new(

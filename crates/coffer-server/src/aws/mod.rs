@@ -11,8 +11,12 @@
 //!
 //! Never logged: secrets, plaintexts, request bodies, the `Authorization` header.
 
+pub mod asymmetric;
+pub mod asymmetric_shapes;
 pub mod cloudtrail;
 pub mod error;
+pub mod grant_shapes;
+pub mod grants;
 pub mod map;
 pub mod shapes;
 pub mod sigv4;

@@ -153,6 +153,23 @@ impl Constraints {
         self.length(value, "marker", 1, 1024)
     }
 
+    /// A string member whose every character `allowed` accepts, when present and not empty;
+    /// `pattern` is the model's regular expression, for the message.
+    pub fn pattern(
+        &mut self,
+        value: Option<&str>,
+        member: &str,
+        allowed: fn(char) -> bool,
+        pattern: &str,
+    ) -> &mut Self {
+        if let Some(v) = value.filter(|v| !v.is_empty() && !v.chars().all(allowed)) {
+            self.0.push(format!(
+                "Value '{v}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"
+            ));
+        }
+        self
+    }
+
     /// Grant tokens: at most 10, each 1 to 8192 characters.
     pub fn grant_tokens(&mut self, value: Option<&[String]>) -> &mut Self {
         if let Some(tokens) = value {
@@ -554,6 +571,21 @@ pub struct KeyMetadata {
     /// Only for ENCRYPT_DECRYPT keys.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub encryption_algorithms: Vec<String>,
+    /// Only for SIGN_VERIFY keys.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signing_algorithms: Vec<String>,
+    /// Only for GENERATE_VERIFY_MAC keys.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mac_algorithms: Vec<String>,
+    /// Only for KEY_AGREEMENT keys.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_agreement_algorithms: Vec<String>,
+    /// Only for keys with imported key material.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_model: Option<String>,
+    /// Epoch seconds, only for imported key material that expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<f64>,
     /// False for a single-Region key.
     pub multi_region: bool,
     /// The material new ciphertexts are made with.
@@ -579,6 +611,11 @@ impl From<DomainKeyMetadata> for KeyMetadata {
             customer_master_key_spec: m.key_spec.clone(),
             key_spec: m.key_spec,
             encryption_algorithms: m.encryption_algorithms,
+            signing_algorithms: m.signing_algorithms,
+            mac_algorithms: m.mac_algorithms,
+            key_agreement_algorithms: m.key_agreement_algorithms,
+            expiration_model: m.expiration_model,
+            valid_to: m.valid_to.map(epoch_seconds),
             multi_region: m.multi_region,
             current_key_material_id: m.current_key_material_id,
         }
@@ -763,10 +800,12 @@ pub struct ReEncryptOutput {
     pub source_encryption_algorithm: String,
     /// The destination algorithm.
     pub destination_encryption_algorithm: String,
-    /// The source key material.
-    pub source_key_material_id: String,
-    /// The destination key material.
-    pub destination_key_material_id: String,
+    /// The source key material (symmetric keys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_key_material_id: Option<String>,
+    /// The destination key material (symmetric keys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_key_material_id: Option<String>,
 }
 
 /// GenerateDataKey.
@@ -908,6 +947,11 @@ Value null at 'plaintext' failed to satisfy constraint: Member must not be null"
             key_spec: "SYMMETRIC_DEFAULT".into(),
             origin: "AWS_KMS".into(),
             encryption_algorithms: vec!["SYMMETRIC_DEFAULT".into()],
+            signing_algorithms: vec![],
+            mac_algorithms: vec![],
+            key_agreement_algorithms: vec![],
+            expiration_model: None,
+            valid_to: None,
             multi_region: false,
             current_key_material_id: Some("ab".repeat(32)),
         };

@@ -27,6 +27,16 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         name: "0002_keys_by_region_and_id",
         sql: include_str!("../../migrations/sqlite/0002_keys_by_region_and_id.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_grants",
+        sql: include_str!("../../migrations/sqlite/0003_grants.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_imported_key_material",
+        sql: include_str!("../../migrations/sqlite/0004_imported_key_material.sql"),
+    },
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
