@@ -20,7 +20,7 @@
 //! latency), and the errors. Any answer but 200 is an error; a run with errors exits 1.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,7 +47,7 @@ use tokio::sync::Barrier;
 use super::{Fatal, Output, Status};
 
 /// `coffer bench` options.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 #[command(
     about = "Measure a server's AWS KMS operations against its health check (loopback only)."
 )]
@@ -94,6 +94,25 @@ pub struct BenchArgs {
     /// `text`: a table; `json`: one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+}
+
+impl fmt::Debug for BenchArgs {
+    /// Everything but the secret key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BenchArgs")
+            .field("endpoint", &self.endpoint)
+            .field("spawn", &self.spawn)
+            .field("duration", &self.duration)
+            .field("connections", &self.connections)
+            .field("ops", &self.ops)
+            .field("max_requests", &self.max_requests)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
+            .field("region", &self.region)
+            .field("key_id", &self.key_id)
+            .field("format", &self.format)
+            .finish()
+    }
 }
 
 /// An operation the bench measures.
@@ -158,14 +177,14 @@ async fn bench(args: BenchArgs) -> Result<Status, Fatal> {
             let (Some(access_key), Some(secret_key)) = (&args.access_key, &args.secret_key) else {
                 return Err(Fatal(
                     "`--endpoint` needs `--access-key` and `--secret-key` (or \
-                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+                     `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`)"
                         .into(),
                 ));
             };
             let (addr, authority) = loopback_endpoint(url)?;
             let credentials = Credentials {
                 access_key: access_key.clone(),
-                secret: secret_key.clone().into_bytes(),
+                secret: Secret::new(secret_key.clone().into_bytes()),
                 region: args.region.clone(),
             };
             (Target { addr, authority, credentials }, None)
@@ -174,7 +193,7 @@ async fn bench(args: BenchArgs) -> Result<Status, Fatal> {
             let credentials = match (&args.access_key, &args.secret_key) {
                 (Some(a), Some(s)) => Credentials {
                     access_key: a.clone(),
-                    secret: s.clone().into_bytes(),
+                    secret: Secret::new(s.clone().into_bytes()),
                     region: args.region.clone(),
                 },
                 _ => fresh_credentials(&args.region)?,
@@ -299,7 +318,7 @@ struct Target {
 
 struct Credentials {
     access_key: String,
-    secret: Vec<u8>,
+    secret: Secret,
     region: String,
 }
 
@@ -313,7 +332,7 @@ fn fresh_credentials(region: &str) -> Result<Credentials, Fatal> {
         .collect();
     Ok(Credentials {
         access_key,
-        secret: BASE64.encode(&bytes[16..]).into_bytes(),
+        secret: Secret::new(BASE64.encode(&bytes[16..]).into_bytes()),
         region: region.to_owned(),
     })
 }
@@ -372,7 +391,7 @@ impl Spawned {
         let identities = Identities::single_root(
             SPAWN_ACCOUNT,
             &credentials.access_key,
-            Secret::new(credentials.secret.clone()),
+            Secret::new(credentials.secret.expose().to_vec()),
         );
         let kms = Kms::new(
             Arc::new(store),
@@ -495,7 +514,7 @@ fn sign(target: &Target, amz_target: &str, amz_date: &str, body: &[u8]) -> Strin
         &req,
         &SIGNED_HEADERS,
         &c.access_key,
-        &c.secret,
+        c.secret.expose(),
         &c.region,
         coffer_server::aws::SIGNING_SERVICE,
         amz_date,
@@ -917,6 +936,14 @@ mod tests {
     }
 
     #[test]
+    fn the_secret_key_is_never_shown() {
+        let a = parse(&["--spawn", "--access-key", "AKIDEXAMPLE", "--secret-key", "s3cr3t-k3y"])
+            .unwrap();
+        let shown = format!("{a:?}");
+        assert!(shown.contains("AKIDEXAMPLE") && !shown.contains("s3cr3t-k3y"), "{shown}");
+    }
+
+    #[test]
     fn endpoints_are_loopback_only() {
         let ok = |u: &str| loopback_endpoint(u).unwrap();
         assert_eq!(
@@ -975,7 +1002,7 @@ mod tests {
             authority: "127.0.0.1:4600".into(),
             credentials: Credentials {
                 access_key: "AKIDEXAMPLE".into(),
-                secret: b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_vec(),
+                secret: Secret::new(b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_vec()),
                 region: "us-east-1".into(),
             },
         };
@@ -991,8 +1018,8 @@ mod tests {
         let req =
             sigv4::Request { method: "POST", path: "/", query: "", headers: &headers, body: b"{}" };
         let now = sigv4::parse_amz_date(date).unwrap();
-        let secret = target.credentials.secret.clone();
-        let verified = sigv4::verify(&req, "kms", now, 900, |_| Some(secret.as_slice())).unwrap();
+        let secret = target.credentials.secret.expose();
+        let verified = sigv4::verify(&req, "kms", now, 900, |_| Some(secret)).unwrap();
         assert_eq!(verified.access_key_id(), "AKIDEXAMPLE");
     }
 }
