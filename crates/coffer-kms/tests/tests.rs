@@ -9,12 +9,16 @@ mod support;
 mod access;
 #[path = "kms/aliases.rs"]
 mod aliases;
+#[path = "kms/asymmetric.rs"]
+mod asymmetric;
 #[path = "kms/cross_account.rs"]
 mod cross_account;
 #[path = "kms/crypto.rs"]
 mod crypto;
 #[path = "kms/grants.rs"]
 mod grants;
+#[path = "kms/imports.rs"]
+mod imports;
 #[path = "kms/keys.rs"]
 mod keys;
 #[path = "kms/policies.rs"]

@@ -103,9 +103,13 @@ fn load(path: &Path) -> Result<RootKey, Load> {
         // A link whose target is missing is not "no key yet": creating a key through it
         // would put the key wherever the link points.
         Err(error) if error.kind() == ErrorKind::NotFound => {
+            // A regular file that appeared since the open (another first start published its
+            // key) is not a dangling link: treat it as missing, and creation will find it.
             return Err(match fs::symlink_metadata(path) {
-                Ok(_) => refuse("is a symbolic link to a file that does not exist".to_owned()),
-                Err(_) => Load::Missing,
+                Ok(m) if m.file_type().is_symlink() => {
+                    refuse("is a symbolic link to a file that does not exist".to_owned())
+                }
+                _ => Load::Missing,
             });
         }
         Err(error) => return Err(refuse(format!("cannot be opened: {error}"))),

@@ -16,8 +16,12 @@ impl Kms {
                 message: format!("{} is not pending deletion.", key.arn),
             });
         }
+        // A key whose imported material is gone waits for it again rather than being
+        // Disabled.
+        let waits = key.origin == "EXTERNAL" && !self.has_imported_material(&key)?;
         let mut updated = key;
-        updated.key_state = KeyState::Disabled.as_str().into();
+        updated.key_state =
+            if waits { KeyState::PendingImport } else { KeyState::Disabled }.as_str().into();
         updated.deletion_date = None;
         updated.pending_window_days = None;
         let stored = self.store.update_key(&updated)?;

@@ -75,6 +75,7 @@ impl Kms {
             .crypto_ask(action, &key, r.alias_name(), &req.encryption_context)
             .with("kms:DataKeyPairSpec", spec.as_str())
             .with("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
+        let ask = ask.with_grant_tokens(&req.grant_tokens);
         self.authorize(caller, ask)?;
         self.check_encrypt_key(&key, op, "SYMMETRIC_DEFAULT")?;
         if req.dry_run {

@@ -68,6 +68,7 @@ impl Kms {
         if let Some(alias) = r.alias_name() {
             ask = ask.with("kms:RequestAlias", alias);
         }
+        let ask = ask.with_grant_tokens(&req.grant_tokens);
         self.authorize(caller, ask)?;
         let spec = check_algorithm(&key, "GenerateMac", algorithm)?;
         if req.dry_run {

@@ -336,6 +336,12 @@ impl Kms {
         Ok(stored)
     }
 
+    /// Whether a key with imported material has its current material.
+    pub(crate) fn has_imported_material(&self, key: &KeyRecord) -> Result<bool, KmsError> {
+        let records = self.store.imported_materials(&key.account, &key.region, &key.key_id)?;
+        Ok(records.iter().any(|r| r.version == key.current_version && r.expiration_model.is_some()))
+    }
+
     /// What DescribeKey adds for a key with imported material: the current material's
     /// expiration and, for a symmetric encryption key, its id once material was imported.
     pub(crate) fn with_imported_material(

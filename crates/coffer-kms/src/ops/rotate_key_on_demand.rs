@@ -11,8 +11,9 @@ pub const MAX_ON_DEMAND_ROTATIONS: u32 = 25;
 
 impl Kms {
     /// RotateKeyOnDemand; returns the key ARN. Needs kms:RotateKeyOnDemand; the key must be
-    /// Enabled, and a symmetric encryption key with key material from the service. The
-    /// automatic rotation schedule does not move.
+    /// Enabled and a symmetric encryption key. A key with imported material rotates onto the
+    /// material imported as new (pending rotation). The automatic rotation schedule does not
+    /// move.
     pub fn rotate_key_on_demand(&self, caller: &Caller, key_id: &str) -> Result<String, KmsError> {
         let (_, key) = self.resolve(caller, key_id)?;
         self.authorize(caller, Ask::on_key("kms:RotateKeyOnDemand", &key))?;

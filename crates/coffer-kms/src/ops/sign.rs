@@ -73,6 +73,7 @@ impl Kms {
         if let Some(alias) = r.alias_name() {
             ask = ask.with("kms:RequestAlias", alias);
         }
+        let ask = ask.with_grant_tokens(&req.grant_tokens);
         self.authorize(caller, ask)?;
         let spec = asymmetric::check_key(&key, KeyUsage::SignVerify, "Sign")?;
         asymmetric::check_signing(spec, algorithm, message_type, &req.message)?;
