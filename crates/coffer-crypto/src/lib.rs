@@ -6,13 +6,15 @@
 //! [`keys`]); the symmetric ciphertext blob that `Encrypt` returns and `Decrypt` accepts
 //! ([`blob`]); the asymmetric operations of every AWS key spec, as pure functions:
 //! signatures ([`mod@sign`]), RSA and SM2 encryption ([`asymmetric`]), HMAC ([`mod@mac`]),
-//! ECDH ([`agreement`]) and key material import ([`import`]); sealing key material under the
-//! root key for storage ([`mod@seal`]); and the providers the root key comes from ([`root`]).
+//! ECDH ([`agreement`]) and key material import ([`import`]); SM4-GCM, the authenticated cipher
+//! for SM4 keys ([`Sm4Gcm`]); sealing key material under the root key for storage
+//! ([`mod@seal`]); and the providers the root key comes from ([`root`]).
 //! Secret bytes travel as [`Secret`], which is wiped on drop and never printed.
 //!
 //! The primitives are aws-lc-rs's (AES, RSA with constant-time private operations, ECDSA,
 //! Ed25519, ML-DSA, HMAC, AES key wrap), and RustCrypto's for what aws-lc-rs does not offer:
-//! SM2 (`sm2`), Ed25519ph (`ed25519-dalek`) and ML-DSA over an external mu (`ml-dsa`).
+//! SM2 (`sm2`), SM4-GCM (the `sm4` block cipher under the generic GCM of `aes-gcm`), Ed25519ph
+//! (`ed25519-dalek`) and ML-DSA over an external mu (`ml-dsa`).
 //! Asymmetric key material is a DER PKCS#8 document; public keys are DER
 //! SubjectPublicKeyInfo, as `GetPublicKey` returns them.
 //!
@@ -25,6 +27,7 @@
 //! hedging come from aws-lc-rs's own generator. It never tells callers *why* a ciphertext
 //! did not decrypt: every such failure is [`CryptoError::Decrypt`], so that the answer cannot
 //! be used as an oracle. A signature or MAC that does not verify is `false`, not an error.
+//! SM4 is offered only authenticated, as SM4-GCM: never in ECB, CBC or as a raw block.
 //!
 //! # Flow
 //!
@@ -109,6 +112,7 @@ pub mod root;
 pub mod seal;
 pub mod secret;
 pub mod sign;
+mod sm4_gcm;
 pub mod spec;
 
 pub use agreement::derive_shared_secret;
@@ -125,11 +129,12 @@ pub use import::{
 };
 pub use keys::{generate_data_key_pair, public_key_spki};
 pub use mac::{mac, verify_mac};
-pub use random::{SecureRandom, SystemRandom, random_secret};
+pub use random::{SecureRandom, SystemRandom, random_secret, random_uuid};
 pub use root::{EphemeralRootKey, FileRootKey, RootKeyProvider};
 pub use seal::{RootKey, seal, unseal};
 pub use secret::Secret;
-pub use sign::{SM2_DEFAULT_DISTINGUISHING_ID, sign, verify};
+pub use sign::{SM2_DEFAULT_DISTINGUISHING_ID, SigningKey, sign, verify};
+pub use sm4_gcm::Sm4Gcm;
 pub use spec::{Algorithms, KeySpec, generate_material};
 
 #[cfg(test)]

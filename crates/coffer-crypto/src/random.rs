@@ -23,6 +23,17 @@ impl SecureRandom for SystemRandom {
     }
 }
 
+/// A random (version 4) UUID, for request and event ids, from aws-lc-rs's generator: one
+/// is made for every request, and unlike `Uuid::new_v4` it does not ask the kernel each
+/// time. Falls back to the operating system's source if the generator fails.
+pub fn random_uuid() -> uuid::Uuid {
+    let mut bytes = [0u8; 16];
+    match aws_lc_rs::rand::fill(&mut bytes) {
+        Ok(()) => uuid::Builder::from_random_bytes(bytes).into_uuid(),
+        Err(_) => uuid::Uuid::new_v4(),
+    }
+}
+
 /// `len` fresh random bytes as a [`Secret`].
 ///
 /// The buffer is a secret from the moment it is allocated, so it is wiped even if the
@@ -104,6 +115,14 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{CounterRandom, FailingRandom};
     use super::*;
+
+    #[test]
+    fn random_uuids_are_version_4_and_differ() {
+        let (a, b) = (random_uuid(), random_uuid());
+        assert_eq!(a.get_version_num(), 4);
+        assert_eq!(a.get_variant(), uuid::Variant::RFC4122);
+        assert_ne!(a, b);
+    }
 
     #[test]
     fn system_random_fills_and_differs() {

@@ -45,6 +45,7 @@ pub const SM2_DEFAULT_DISTINGUISHING_ID: &str = "1234567812345678";
 /// `message_type` says whether `message` is the message ([`MessageType::Raw`]), its digest
 /// ([`MessageType::Digest`]) or ML-DSA's mu ([`MessageType::ExternalMu`]). The signature is
 /// in the algorithm's usual encoding: DER for ECDSA and SM2, the raw octets otherwise.
+/// To sign more than once with a key, parse it once with [`SigningKey::from_pkcs8`].
 pub fn sign(
     spec: KeySpec,
     material: &Secret,
@@ -53,41 +54,96 @@ pub fn sign(
     message: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
     check_request(spec, algorithm, message_type, message)?;
-    let der = material.expose();
-    const SIGNING: &str = "signing failed";
-    match keys::asymmetric_family(spec)? {
-        Family::Rsa(size) => {
-            let pair = keys::rsa_key_pair(size, der)?;
-            let (encoding, _, hash) = rsa_parameters(algorithm);
-            let mut signature = vec![0; pair.public_modulus_len()];
-            let signed = match message_type {
-                MessageType::Digest => {
-                    pair.sign_digest(encoding, &import_digest(hash, message)?, &mut signature)
-                }
-                _ => pair.sign(
-                    encoding,
-                    &aws_lc_rs::rand::SystemRandom::new(),
-                    message,
-                    &mut signature,
-                ),
-            };
-            signed.map_err(|_| CryptoError::KeyMaterial(SIGNING))?;
-            Ok(signature)
-        }
-        Family::Ecdsa(curve) => {
-            let pair = keys::ecdsa_key_pair(curve, der)?;
-            let signature = match message_type {
-                MessageType::Digest => pair.sign_digest(&import_digest(curve.digest(), message)?),
-                _ => pair.sign(&aws_lc_rs::rand::SystemRandom::new(), message),
+    SigningKey::from_pkcs8(spec, material)?.sign(algorithm, message_type, message)
+}
+
+/// A private key of an asymmetric signing spec, parsed once. Reading a PKCS#8 key costs
+/// more than a signature with it (an RSA key is checked, an ECDSA key's public point
+/// recomputed), so a service keeps the parsed key of each key version it signs with.
+///
+/// Every parsed form wipes its private key when dropped: aws-lc-rs frees its keys with
+/// their memory cleansed, and RustCrypto's `SecretKey` zeroizes itself. The forms that
+/// do not (SM2's and Ed25519ph's signing keys, ML-DSA's over an external mu) are made for
+/// one signature from the zeroizing form and dropped with it.
+pub struct SigningKey {
+    spec: KeySpec,
+    key: Parsed,
+}
+
+enum Parsed {
+    Rsa(aws_lc_rs::signature::RsaKeyPair),
+    Ecdsa(keys::Curve, aws_lc_rs::signature::EcdsaKeyPair),
+    Ed25519(aws_lc_rs::signature::Ed25519KeyPair),
+    MlDsa(MlDsaLevel, aws_lc_rs::signature::PqdsaKeyPair),
+    Sm2(sm2::SecretKey),
+}
+
+impl std::fmt::Debug for SigningKey {
+    /// The spec only: never the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("spec", &self.spec).finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Reads `material`, a PKCS#8 private key of `spec`.
+    pub fn from_pkcs8(spec: KeySpec, material: &Secret) -> Result<SigningKey, CryptoError> {
+        let der = material.expose();
+        let key = match keys::asymmetric_family(spec)? {
+            Family::Rsa(size) => Parsed::Rsa(keys::rsa_key_pair(size, der)?),
+            Family::Ecdsa(curve) => Parsed::Ecdsa(curve, keys::ecdsa_key_pair(curve, der)?),
+            Family::Ed25519 => Parsed::Ed25519(keys::ed25519_key_pair(der)?),
+            Family::MlDsa(level) => Parsed::MlDsa(level, keys::ml_dsa_key_pair(level, der)?),
+            Family::Sm2 => Parsed::Sm2(keys::sm2_secret_key(der)?),
+        };
+        Ok(SigningKey { spec, key })
+    }
+
+    /// The key's spec.
+    pub fn spec(&self) -> KeySpec {
+        self.spec
+    }
+
+    /// Signs as [`sign`] does.
+    pub fn sign(
+        &self,
+        algorithm: SigningAlgorithm,
+        message_type: MessageType,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        check_request(self.spec, algorithm, message_type, message)?;
+        const SIGNING: &str = "signing failed";
+        match &self.key {
+            Parsed::Rsa(pair) => {
+                let (encoding, _, hash) = rsa_parameters(algorithm);
+                let mut signature = vec![0; pair.public_modulus_len()];
+                let signed = match message_type {
+                    MessageType::Digest => {
+                        pair.sign_digest(encoding, &import_digest(hash, message)?, &mut signature)
+                    }
+                    _ => pair.sign(
+                        encoding,
+                        &aws_lc_rs::rand::SystemRandom::new(),
+                        message,
+                        &mut signature,
+                    ),
+                };
+                signed.map_err(|_| CryptoError::KeyMaterial(SIGNING))?;
+                Ok(signature)
             }
-            .map_err(|_| CryptoError::KeyMaterial(SIGNING))?;
-            Ok(signature.as_ref().to_vec())
-        }
-        Family::Ed25519 => {
-            let pair = keys::ed25519_key_pair(der)?;
-            match algorithm {
+            Parsed::Ecdsa(curve, pair) => {
+                let signature = match message_type {
+                    MessageType::Digest => {
+                        pair.sign_digest(&import_digest(curve.digest(), message)?)
+                    }
+                    _ => pair.sign(&aws_lc_rs::rand::SystemRandom::new(), message),
+                }
+                .map_err(|_| CryptoError::KeyMaterial(SIGNING))?;
+                Ok(signature.as_ref().to_vec())
+            }
+            Parsed::Ed25519(pair) => match algorithm {
                 SigningAlgorithm::Ed25519PhSha512 => {
-                    let seed = keys::ed25519_seed(&pair)?;
+                    let seed = keys::ed25519_seed(pair)?;
                     let key = ed25519_dalek::SigningKey::from_bytes(&seed);
                     let signature = key
                         .sign_prehashed(Sha512Digest::new(message)?, None)
@@ -95,11 +151,8 @@ pub fn sign(
                     Ok(signature.to_bytes().to_vec())
                 }
                 _ => Ok(pair.sign(message).as_ref().to_vec()),
-            }
-        }
-        Family::MlDsa(level) => {
-            let pair = keys::ml_dsa_key_pair(level, der)?;
-            match message_type {
+            },
+            Parsed::MlDsa(level, pair) => match message_type {
                 MessageType::ExternalMu => {
                     // The seed form that ML-DSA over mu is computed from.
                     let seed_form = pair.to_pkcs8v1().map_err(|_| {
@@ -107,7 +160,7 @@ pub fn sign(
                             "an ML-DSA key without its seed cannot sign an external mu",
                         )
                     })?;
-                    sign_mu(level, seed_form.as_ref(), message)
+                    sign_mu(*level, seed_form.as_ref(), message)
                 }
                 _ => {
                     let mut signature = vec![0; pair.algorithm().signature_len()];
@@ -117,18 +170,17 @@ pub fn sign(
                     signature.truncate(len);
                     Ok(signature)
                 }
-            }
-        }
-        Family::Sm2 => {
-            let secret = keys::sm2_secret_key(der)?;
-            let key = sm2::dsa::SigningKey::new(SM2_DEFAULT_DISTINGUISHING_ID, &secret)
+            },
+            Parsed::Sm2(secret) => {
+                let key = sm2::dsa::SigningKey::new(SM2_DEFAULT_DISTINGUISHING_ID, secret)
+                    .map_err(|_| CryptoError::KeyMaterial(SIGNING))?;
+                let signature: sm2::dsa::Signature = match message_type {
+                    MessageType::Digest => key.sign_prehash(message),
+                    _ => key.try_sign(message),
+                }
                 .map_err(|_| CryptoError::KeyMaterial(SIGNING))?;
-            let signature: sm2::dsa::Signature = match message_type {
-                MessageType::Digest => key.sign_prehash(message),
-                _ => key.try_sign(message),
+                Ok(signature.to_der().as_bytes().to_vec())
             }
-            .map_err(|_| CryptoError::KeyMaterial(SIGNING))?;
-            Ok(signature.to_der().as_bytes().to_vec())
         }
     }
 }
@@ -423,6 +475,46 @@ mod tests {
 
     use super::*;
     use crate::spec::generate_material;
+
+    #[test]
+    fn a_parsed_key_signs_again_and_again_and_never_shows_itself() {
+        let cases = [
+            (KeySpec::Rsa2048, SigningAlgorithm::RsassaPssSha256, MessageType::Raw),
+            (KeySpec::EccNistP256, SigningAlgorithm::EcdsaSha256, MessageType::Digest),
+            (KeySpec::EccNistEdwards25519, SigningAlgorithm::Ed25519Sha512, MessageType::Raw),
+            (KeySpec::MlDsa44, SigningAlgorithm::MlDsaShake256, MessageType::Raw),
+            (KeySpec::Sm2, SigningAlgorithm::Sm2Dsa, MessageType::Raw),
+        ];
+        for (spec, algorithm, message_type) in cases {
+            let material = generate_material(spec, &SystemRandom).unwrap();
+            let public_key = crate::public_key_spki(spec, &material).unwrap();
+            let key = SigningKey::from_pkcs8(spec, &material).unwrap();
+            assert_eq!(key.spec(), spec);
+            assert_eq!(format!("{key:?}"), format!("SigningKey {{ spec: {spec:?}, .. }}"));
+            let message = [7u8; 32];
+            for _ in 0..2 {
+                let signature = key.sign(algorithm, message_type, &message).unwrap();
+                assert!(
+                    verify(spec, &public_key, algorithm, message_type, &message, &signature)
+                        .unwrap(),
+                    "{spec:?}"
+                );
+            }
+            // The same checks as a one-off signature.
+            let other = if algorithm == SigningAlgorithm::EcdsaSha256 {
+                SigningAlgorithm::RsassaPssSha256
+            } else {
+                SigningAlgorithm::EcdsaSha256
+            };
+            assert!(matches!(
+                key.sign(other, MessageType::Raw, &message),
+                Err(CryptoError::IncompatibleAlgorithm { .. })
+            ));
+        }
+        let material = generate_material(KeySpec::EccNistP256, &SystemRandom).unwrap();
+        assert!(SigningKey::from_pkcs8(KeySpec::EccNistP384, &material).is_err());
+        assert!(SigningKey::from_pkcs8(KeySpec::SymmetricDefault, &material).is_err());
+    }
 
     /// Runs one Wycheproof verification vector through [`verify`] with a raw message. Returns
     /// whether it was checked ("acceptable" vectors may go either way and are skipped).

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit, Nonce, Payload};
 use coffer_crypto::blob::{self, BlobHeader, encode_encryption_context};
 use coffer_crypto::{
     CryptoError, KeySpec, RootKey, Secret, SystemRandom, generate_material, seal, unseal,
@@ -23,6 +23,10 @@ fn other_cipher(key: &[u8]) -> Aes256Gcm {
     Aes256Gcm::new_from_slice(key).unwrap()
 }
 
+fn nonce_of(bytes: &[u8]) -> &Nonce<Aes256Gcm> {
+    bytes.try_into().unwrap()
+}
+
 #[test]
 fn a_blob_is_aes_gcm_under_the_documented_layout() {
     let material = generate_material(KeySpec::SymmetricDefault, &SystemRandom).unwrap();
@@ -38,7 +42,7 @@ fn a_blob_is_aes_gcm_under_the_documented_layout() {
     aad.extend_from_slice(&encode_encryption_context(&context()));
 
     let plaintext = other_cipher(material.expose())
-        .decrypt(Nonce::from_slice(&blob[21..33]), Payload { msg: &blob[33..], aad: &aad })
+        .decrypt(nonce_of(&blob[21..33]), Payload { msg: &blob[33..], aad: &aad })
         .unwrap();
     assert_eq!(plaintext, b"interop");
 }
@@ -54,7 +58,7 @@ fn a_blob_written_elsewhere_decrypts() {
     aad.extend_from_slice(&encode_encryption_context(&context()));
     let nonce = [0x5A; 12];
     let body = other_cipher(material.expose())
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: b"from elsewhere", aad: &aad })
+        .encrypt(nonce_of(&nonce), Payload { msg: b"from elsewhere", aad: &aad })
         .unwrap();
     blob.extend_from_slice(&nonce);
     blob.extend_from_slice(&body);
@@ -80,7 +84,7 @@ fn sealed_material_is_aes_gcm_under_the_documented_layout() {
     let mut aad = vec![0x01];
     aad.extend_from_slice(identity);
     let opened = other_cipher(&root_bytes)
-        .decrypt(Nonce::from_slice(&sealed[1..13]), Payload { msg: &sealed[13..], aad: &aad })
+        .decrypt(nonce_of(&sealed[1..13]), Payload { msg: &sealed[13..], aad: &aad })
         .unwrap();
     assert_eq!(opened, material.expose());
 
@@ -90,7 +94,7 @@ fn sealed_material_is_aes_gcm_under_the_documented_layout() {
     elsewhere.extend_from_slice(&nonce);
     elsewhere.extend_from_slice(
         &other_cipher(&root_bytes)
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: &[0x44; 32], aad: &aad })
+            .encrypt(nonce_of(&nonce), Payload { msg: &[0x44; 32], aad: &aad })
             .unwrap(),
     );
     assert_eq!(unseal(&root, identity, &elsewhere).unwrap().expose(), &[0x44; 32]);
