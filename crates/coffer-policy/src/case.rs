@@ -59,6 +59,10 @@ struct RawPolicies {
     #[serde(default)]
     rcp: Vec<serde_json::Value>,
     #[serde(default)]
+    rcp_levels: Vec<Vec<serde_json::Value>>,
+    #[serde(default)]
+    trust: Vec<serde_json::Value>,
+    #[serde(default)]
     boundary: Vec<serde_json::Value>,
     #[serde(default)]
     session: Vec<serde_json::Value>,
@@ -132,11 +136,21 @@ impl Case {
         for (i, level) in p.scp_levels.iter().enumerate() {
             scp_levels.push(parse_list(&format!("scp_levels/{i}"), level)?);
         }
+        let mut rcp_levels = Vec::new();
+        if !p.rcp.is_empty() {
+            rcp_levels.push(parse_list("rcp", &p.rcp)?);
+        }
+        for (i, level) in p.rcp_levels.iter().enumerate() {
+            rcp_levels.push(parse_list(&format!("rcp_levels/{i}"), level)?);
+        }
+        // A role's trust policy is the role's resource policy.
+        let mut resource = parse_list("resource", &p.resource)?;
+        resource.extend(parse_list("trust", &p.trust)?.into_iter().map(Policy::for_role_trust));
         let policies = PolicySet {
             identity: parse_list("identity", &p.identity)?,
-            resource: parse_list("resource", &p.resource)?,
+            resource,
             scp_levels,
-            rcp: parse_list("rcp", &p.rcp)?,
+            rcp_levels,
             boundary: parse_list("boundary", &p.boundary)?,
             session: parse_list("session", &p.session)?,
         };

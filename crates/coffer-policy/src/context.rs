@@ -194,6 +194,41 @@ impl Context {
         self.entries().map(|(name, _)| name)
     }
 
+    /// Adds every key of `other` that this context does not hold yet, as it is: its name is
+    /// lowercase and hashed already, so nothing is lowercased or hashed again. A context
+    /// computed once (the keys of a principal, of a key) joins a request's context so.
+    pub fn extend_from(&mut self, other: &Context) {
+        for (hash, slot) in &other.map {
+            for (name, value) in slot.entries() {
+                match self.map.entry(*hash) {
+                    Entry::Vacant(e) => {
+                        e.insert(Slot::One((name.clone(), value.clone())));
+                    }
+                    Entry::Occupied(mut e) => {
+                        e.get_mut().set(name.clone(), || value.clone(), false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The JSON form [`Context::from_json`] reads: an object of the keys (lowercase) in
+    /// name order, a single value as a string, a multivalued key as an array.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut entries: Vec<_> = self.entries().collect();
+        entries.sort_unstable_by_key(|(name, _)| *name);
+        let members = entries.into_iter().map(|(name, value)| {
+            let v = match value {
+                ContextValue::Single(s) => serde_json::Value::String(s.clone()),
+                ContextValue::Multi(values) => serde_json::Value::Array(
+                    values.iter().cloned().map(serde_json::Value::String).collect(),
+                ),
+            };
+            (name.to_owned(), v)
+        });
+        serde_json::Value::Object(members.collect())
+    }
+
     /// Reads the JSON form: an object whose members are strings, booleans, numbers or
     /// arrays of those (an array is a multivalued key; an empty array is present but
     /// empty). `null` members are absent keys.
@@ -300,6 +335,26 @@ mod tests {
         assert!(format!("{a:?}").starts_with(r#"{"aws:sourceip": Single("10.0.0.2"), "#));
         b.set("aws:sourceip", "10.0.0.3");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_context_extends_another_without_replacing() {
+        let mut base = Context::new();
+        base.set("aws:PrincipalTag/Team", "blue");
+        base.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec!["o-1/r-1/".into()]));
+        base.set("aws:SourceIp", "10.0.0.9");
+        let mut request = Context::new();
+        request.set("aws:SourceIp", "10.0.0.1");
+        request.extend_from(&base);
+        assert_eq!(request.var("aws:principaltag/team"), Some("blue"));
+        assert_eq!(request.var("aws:sourceip"), Some("10.0.0.1"), "present keys stay");
+        assert_eq!(request.keys().count(), 3);
+        assert_eq!(
+            request.to_json(),
+            json!({"aws:principalorgpaths": ["o-1/r-1/"], "aws:principaltag/team": "blue",
+                   "aws:sourceip": "10.0.0.1"})
+        );
+        assert_eq!(Context::from_json(&request.to_json()).unwrap(), request);
     }
 
     #[test]

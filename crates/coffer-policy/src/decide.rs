@@ -1,9 +1,10 @@
 //! The decision flow of each cloud, as its documentation states it.
 //!
 //! Owns: which statements apply to a request (action, resource, principal, conditions),
-//! and how the clouds combine policy kinds: explicit deny anywhere wins; RCPs and every
-//! SCP level must allow; the KMS key policy with its delegation rule; identity policies,
-//! permission boundaries and session policies; grants; cross-account rules. Never: I/O,
+//! and how the clouds combine policy kinds: explicit deny anywhere wins; every RCP and
+//! SCP level must allow; the KMS key policy and a role's trust policy with their
+//! delegation rule; identity policies, permission boundaries and session policies; grants;
+//! cross-account rules. Never: I/O,
 //! clocks or allocation it can avoid — the policies arrive compiled, and the scan keeps
 //! only statement indices until the reasons are built.
 //!
@@ -12,6 +13,9 @@
 //!   were attached (clouds forbid detaching the last one, so an empty level means "no
 //!   restriction here").
 //! - A deny in the key policy still blocks `RetireGrant`; only its allows are ignored.
+//! - A role's trust policy is, like a KMS key policy, a resource policy that must allow:
+//!   an identity policy alone never lets a caller assume a role (`sts:*` on an IAM role
+//!   ARN). Give it as the resource policy after [`Policy::for_role_trust`].
 //! - A grant to a caller of another account allows without that account's IAM allow
 //!   (KMS: "if a grant or IAM policy in your account allows you").
 //! - Huawei and Alibaba have no documented permissions boundary; when a case gives one it
@@ -35,8 +39,9 @@ pub struct PolicySet {
     pub resource: Vec<Policy>,
     /// Service control policies, one list per organization level, root first.
     pub scp_levels: Vec<Vec<Policy>>,
-    /// Resource control policies of the resource's account.
-    pub rcp: Vec<Policy>,
+    /// Resource control policies of the resource's account, one list per organization
+    /// level, root first.
+    pub rcp_levels: Vec<Vec<Policy>>,
     /// The caller's permissions boundary.
     pub boundary: Vec<Policy>,
     /// Session policies passed when the session was created.
@@ -333,29 +338,40 @@ fn reasons(
     }
 }
 
-/// The organization levels that apply (an empty level allows everything).
-struct Levels {
+/// The organization levels of one guardrail kind that apply (an empty level allows
+/// everything).
+struct Levels<'s> {
+    levels: &'s [Vec<Policy>],
+    kind: PolicyKind,
     hits: Few<Hits, 8>,
 }
 
-impl Levels {
-    fn scan(set: &PolicySet, cx: &Ctx<'_>) -> Levels {
+impl<'s> Levels<'s> {
+    /// The SCP levels of the caller's account.
+    fn scan(set: &'s PolicySet, cx: &Ctx<'_>) -> Levels<'s> {
+        Levels::scan_kind(&set.scp_levels, PolicyKind::Scp, cx)
+    }
+    fn scan_kind(levels: &'s [Vec<Policy>], kind: PolicyKind, cx: &Ctx<'_>) -> Levels<'s> {
         let mut hits = Few::default();
-        for level in &set.scp_levels {
+        for level in levels {
             hits.push(scan(level, cx, false));
         }
-        Levels { hits }
+        Levels { levels, kind, hits }
+    }
+    /// No level at all (what a request that guardrails do not bind sees).
+    fn none(kind: PolicyKind) -> Levels<'s> {
+        Levels { levels: &[], kind, hits: Few::default() }
     }
     fn denies(&self) -> bool {
         self.hits.iter().any(Hits::denies)
     }
-    fn all_allow(&self, set: &PolicySet) -> bool {
-        self.hits.iter().zip(&set.scp_levels).all(|(h, l)| l.is_empty() || h.allows())
+    fn all_allow(&self) -> bool {
+        self.hits.iter().zip(self.levels).all(|(h, l)| l.is_empty() || h.allows())
     }
-    fn push(&self, out: &mut Vec<Reason>, set: &PolicySet, effect: Effect) {
-        for (i, (h, l)) in self.hits.iter().zip(&set.scp_levels).enumerate() {
+    fn push(&self, out: &mut Vec<Reason>, effect: Effect) {
+        for (i, (h, l)) in self.hits.iter().zip(self.levels).enumerate() {
             let idx = if effect == Effect::Allow { &h.allow } else { &h.deny };
-            reasons(out, l, PolicyKind::Scp, Some(i), idx, effect);
+            reasons(out, l, self.kind, Some(i), idx, effect);
         }
     }
 }
@@ -388,6 +404,12 @@ fn is_key(dialect: Dialect, resource: &str) -> bool {
         Dialect::Alibaba => fields::<5>(resource)
             .is_some_and(|p| p[0] == "acs" && p[1] == "kms" && p[4].starts_with("key/")),
     }
+}
+
+/// True when the resource is an AWS IAM role (`arn:aws:iam::A:role/path/name`).
+fn is_role(resource: &str) -> bool {
+    fields::<6>(resource)
+        .is_some_and(|p| p[0] == "arn" && p[2] == "iam" && p[5].starts_with("role/"))
 }
 
 /// The grant that allows the request, if any.
@@ -531,15 +553,15 @@ impl IdentityPath {
 /// identity policies, the resource policy, the boundary, session policies.
 fn deny_reasons(
     set: &PolicySet,
-    levels: &Levels,
-    rcp: &Hits,
+    levels: &Levels<'_>,
+    rcp: &Levels<'_>,
     id: &IdentityPath,
     res: &Hits,
 ) -> Vec<Reason> {
     let mut out = Vec::new();
-    levels.push(&mut out, set, Effect::Deny);
+    levels.push(&mut out, Effect::Deny);
+    rcp.push(&mut out, Effect::Deny);
     for (policies, kind, hits) in [
-        (&set.rcp, PolicyKind::Rcp, rcp),
         (&set.identity, PolicyKind::Identity, &id.identity),
         (&set.resource, PolicyKind::Resource, res),
         (&set.boundary, PolicyKind::Boundary, &id.boundary),
@@ -564,29 +586,36 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     // Resource policies count for key operations and for other services' resources;
     // KMS actions on aliases or `*` are decided by IAM alone.
     let resource_applies = key_op || !is_kms;
+    // A KMS key policy and a role's trust policy must allow: identity policies alone never
+    // suffice, they only use what the resource policy delegates to the account.
+    let mandatory = is_kms || (service.eq_ignore_ascii_case("sts") && is_role(&req.resource));
 
     // 1. An applicable Deny anywhere.
     let levels = Levels::scan(set, &cx);
-    let rcp = if retire { Hits::default() } else { scan(&set.rcp, &cx, false) };
+    let rcp = if retire {
+        Levels::none(PolicyKind::Rcp)
+    } else {
+        Levels::scan_kind(&set.rcp_levels, PolicyKind::Rcp, &cx)
+    };
     let id = IdentityPath::scan(set, &cx);
     let res = if resource_applies { scan(&set.resource, &cx, true) } else { Hits::default() };
     if levels.denies() || rcp.denies() || id.denies() || res.denies() {
         return Decision::explicit(Dialect::Aws, deny_reasons(set, &levels, &rcp, &id, &res));
     }
-    // 2. RCPs of the resource's account.
-    if !retire && !set.rcp.is_empty() && !rcp.allows() {
+    // 2. RCPs of the resource's account: every level of its organization path.
+    if !rcp.all_allow() {
         return Decision::no_allow(Dialect::Aws, PolicyKind::Rcp, &req.action);
     }
     // 3. SCPs: every level of the caller's organization path (not service principals).
     let scps_apply = caller.kind != CallerKind::Service;
-    if scps_apply && !levels.all_allow(set) {
+    if scps_apply && !levels.all_allow() {
         return Decision::no_allow(Dialect::Aws, PolicyKind::Scp, &req.action);
     }
     let mut out = Vec::new();
     if scps_apply {
-        levels.push(&mut out, set, Effect::Allow);
+        levels.push(&mut out, Effect::Allow);
     }
-    reasons(&mut out, &set.rcp, PolicyKind::Rcp, None, &rcp.allow, Effect::Allow);
+    rcp.push(&mut out, Effect::Allow);
 
     // RetireGrant is authorized by the grant itself.
     if retire {
@@ -621,7 +650,7 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
         };
     }
 
-    if !resource_applies || (!is_kms && set.resource.is_empty()) {
+    if !resource_applies || (!mandatory && set.resource.is_empty()) {
         if id.ok() {
             id.push_allows(&mut out, set, true);
             return Decision::allow(out);
@@ -635,8 +664,8 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
         reasons(out, &set.resource, PolicyKind::Resource, None, &res.allow, Effect::Allow);
     };
     if !cross {
-        // KMS: identity policies alone never suffice; other services: they do.
-        let via_identity = id.ok() && (named(Named::Account) || !is_kms);
+        // KMS and role trust: identity policies alone never suffice; other services: they do.
+        let via_identity = id.ok() && (named(Named::Account) || !mandatory);
         let via_resource =
             named(Named::Direct) || (named(Named::Role) && id.boundary_ok && id.session_ok);
         if via_identity || via_resource {
@@ -649,7 +678,7 @@ fn decide_aws(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
             return Decision::allow(out);
         }
         if !res.allows() {
-            return if !is_kms && !id.ok() {
+            return if !mandatory && !id.ok() {
                 id.failure(Dialect::Aws, &req.action)
             } else {
                 Decision::no_allow(Dialect::Aws, PolicyKind::Resource, &req.action)
@@ -693,14 +722,15 @@ fn decide_huawei(set: &PolicySet, grants: &[Grant], req: &Request) -> Decision {
     let res = scan(&set.resource, &cx, true);
     // Deny takes precedence over Allow in every policy type.
     if levels.denies() || id.denies() || res.denies() {
-        return Decision::explicit(d, deny_reasons(set, &levels, &Hits::default(), &id, &res));
+        let rcp = Levels::none(PolicyKind::Rcp);
+        return Decision::explicit(d, deny_reasons(set, &levels, &rcp, &id, &res));
     }
     // SCPs only bound: every level must allow.
-    if !levels.all_allow(set) {
+    if !levels.all_allow() {
         return Decision::no_allow(d, PolicyKind::Scp, &req.action);
     }
     let mut out = Vec::new();
-    levels.push(&mut out, set, Effect::Allow);
+    levels.push(&mut out, Effect::Allow);
     let (_, op) = split_action(&req.action);
     let grant =
         if is_key(d, &req.resource) { grant_allowing(grants, req, op, id.ok()) } else { None };
@@ -736,13 +766,13 @@ fn decide_alibaba(set: &PolicySet, _grants: &[Grant], req: &Request) -> Decision
     if caller.kind != CallerKind::Root {
         let levels = Levels::scan(set, &cx);
         if levels.denies() {
-            levels.push(&mut out, set, Effect::Deny);
+            levels.push(&mut out, Effect::Deny);
             return Decision::explicit(d, out);
         }
-        if !levels.all_allow(set) {
+        if !levels.all_allow() {
             return Decision::no_allow(d, PolicyKind::Scp, &req.action);
         }
-        levels.push(&mut out, set, Effect::Allow);
+        levels.push(&mut out, Effect::Allow);
     }
     // 2. The session policy, when the session was given one.
     let id = IdentityPath::scan(set, &cx);
@@ -915,7 +945,7 @@ mod tests {
                 identity: parse_all(&self.identity),
                 resource: parse_all(&self.resource),
                 scp_levels: self.scp_levels.iter().map(|l| parse_all(l)).collect(),
-                rcp: parse_all(&self.rcp),
+                rcp_levels: if self.rcp.is_empty() { vec![] } else { vec![parse_all(&self.rcp)] },
                 boundary: parse_all(&self.boundary),
                 session: parse_all(&self.session),
             }
@@ -1106,6 +1136,82 @@ mod tests {
         assert_eq!(
             d.phrase.as_deref(),
             Some("because no session policy allows the kms:Decrypt action")
+        );
+    }
+
+    #[test]
+    fn every_rcp_level_must_allow() {
+        let full = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});
+        let deny = json!({"Version": "2012-10-17", "Statement": [{"Sid": "NoDecrypt", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]});
+        let kp = allow_all_key_policy("arn:aws:iam::111122223333:user/alice");
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        let levels = |l: Value| json!({"resource": [kp.clone()], "rcp_levels": l});
+        // An empty level does not restrict; a full-access level allows.
+        assert!(case(levels(json!([[], [full.clone()]])), alice, "kms:Decrypt", KEY).is_allowed());
+        // A deny at the second level denies, and the reason names that level.
+        let d =
+            case(levels(json!([[full.clone()], [full.clone(), deny]])), alice, "kms:Decrypt", KEY);
+        assert_eq!(d.phrase.as_deref(), Some("with an explicit deny in a resource control policy"));
+        assert!(
+            matches!(&d.reasons[0], Reason::Statement { level: Some(1), sid: Some(s), .. } if s == "NoDecrypt")
+        );
+        // A level whose policies allow nothing denies implicitly.
+        let narrow = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*"}]});
+        let d = case(levels(json!([[full], [narrow]])), alice, "kms:Decrypt", KEY);
+        assert_eq!(
+            d.phrase.as_deref(),
+            Some("because no resource control policy allows the kms:Decrypt action")
+        );
+    }
+
+    #[test]
+    fn a_trust_policy_must_allow_assuming_a_role() {
+        const ROLE: &str = "arn:aws:iam::111122223333:role/R";
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        let trust = |principal: &str| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]});
+        let iam = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ROLE}]});
+        // Naming the user: no identity policy needed (same account).
+        assert!(case(json!({"trust": [trust(alice)]}), alice, "sts:AssumeRole", ROLE).is_allowed());
+        // Naming the account: delegation, the identity policy must allow.
+        let d = case(json!({"trust": [trust("111122223333")]}), alice, "sts:AssumeRole", ROLE);
+        assert_eq!(
+            d.phrase.as_deref(),
+            Some("because no identity-based policy allows the sts:AssumeRole action")
+        );
+        assert!(
+            case(
+                json!({"trust": [trust("111122223333")], "identity": [iam.clone()]}),
+                alice,
+                "sts:AssumeRole",
+                ROLE
+            )
+            .is_allowed()
+        );
+        // An identity policy alone never suffices.
+        let d = case(
+            json!({"trust": [trust("arn:aws:iam::111122223333:user/bob")], "identity": [iam.clone()]}),
+            alice,
+            "sts:AssumeRole",
+            ROLE,
+        );
+        assert_eq!(
+            d.phrase.as_deref(),
+            Some("because no resource-based policy allows the sts:AssumeRole action")
+        );
+        let d = case(json!({"identity": [iam.clone()]}), alice, "sts:AssumeRole", ROLE);
+        assert_eq!(d.decision, Outcome::ImplicitDeny);
+        // Another account's caller needs both sides.
+        let dave = "arn:aws:iam::444455556666:user/dave";
+        let d = case(json!({"trust": [trust(dave)]}), dave, "sts:AssumeRole", ROLE);
+        assert_eq!(d.decision, Outcome::ImplicitDeny);
+        assert!(
+            case(json!({"trust": [trust(dave)], "identity": [iam]}), dave, "sts:AssumeRole", ROLE)
+                .is_allowed()
+        );
+        // Any other service keeps its rule: an identity policy alone suffices.
+        let s3 = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+        assert!(
+            case(json!({"identity": [s3]}), alice, "s3:GetObject", "arn:aws:s3:::b/k").is_allowed()
         );
     }
 

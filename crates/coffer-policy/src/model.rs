@@ -46,6 +46,22 @@ impl Policy {
         self
     }
 
+    /// The policy read as a role's trust policy. A trust policy names no `Resource`: each
+    /// statement is about the role it is attached to. The engine matches statements by
+    /// resource, so every statement gets `Resource: "*"`, which the request's resource (the
+    /// role's ARN) always matches. A statement that does name a resource keeps it.
+    pub fn for_role_trust(mut self) -> Policy {
+        for s in &mut self.statements {
+            if s.resource.is_none() {
+                s.resource = Some(ResourceSpec {
+                    negated: false,
+                    patterns: vec![Pattern::compile("*", true, false)],
+                });
+            }
+        }
+        self
+    }
+
     /// True when `${...}` policy variables are substituted (AWS `2012-10-17` only).
     pub fn variables_enabled(&self) -> bool {
         self.dialect == Dialect::Aws && self.version.as_deref() == Some("2012-10-17")
