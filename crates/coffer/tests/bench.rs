@@ -9,6 +9,8 @@ fn a_spawned_run_reports_every_operation_without_errors() {
     let out = Command::new(env!("CARGO_BIN_EXE_coffer"))
         .args(["bench", "--spawn", "--duration", "1", "--connections", "1"])
         .args(["--max-requests", "20", "--format", "json"])
+        .args(["--ops", "encrypt,decrypt,generate-data-key,floor,health"])
+        .args(["--ops", "sign:ECC_NIST_P256,verify:ECC_NIST_P256,verify:HMAC_256"])
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .output()
@@ -20,7 +22,20 @@ fn a_spawned_run_reports_every_operation_without_errors() {
     let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let results: Vec<&Value> = lines.iter().filter(|l| l.get("op").is_some()).collect();
     let ops: Vec<&str> = results.iter().map(|r| r["op"].as_str().unwrap()).collect();
-    assert_eq!(ops, ["encrypt", "decrypt", "generate-data-key", "health"], "{stdout}");
+    assert_eq!(
+        ops,
+        [
+            "encrypt",
+            "decrypt",
+            "generate-data-key",
+            "floor",
+            "health",
+            "sign:ECC_NIST_P256",
+            "verify:ECC_NIST_P256",
+            "verify:HMAC_256"
+        ],
+        "{stdout}"
+    );
     for r in &results {
         assert_eq!(r["connections"], 1, "{r}");
         assert_eq!(r["errors"], 0, "{r}");

@@ -13,7 +13,13 @@
 //! a request's bytes only change with its `X-Amz-Date`, a connection signs once per
 //! second of the clock. `health` is a plain `GET /health` of the same server: the floor
 //! that HTTP alone costs, measured in the same run, against which every other operation
-//! is set.
+//! is set. `floor` (with `--spawn` only) is the reference handler that any JSON
+//! encryption service must at least be: it base64-decodes a 4 KiB body, seals it with
+//! AES-256-GCM and answers the result in base64, with no signature, key, policy or audit;
+//! it says how much of the gap between `health` and `encrypt` the work itself explains.
+//! `sign:<KeySpec>` and `verify:<KeySpec>` sign, or verify a signature made during setup,
+//! with a key of each signing spec created during setup (for HMAC specs: GenerateMac and
+//! VerifyMac), with the algorithm and message size `openssl speed` uses for the same key.
 //!
 //! Reported per operation and connection count: successful operations per second, the
 //! 50th and 99th percentiles of their latencies (nearest rank over every recorded
@@ -29,7 +35,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
-use coffer_crypto::{FileRootKey, RootKeyProvider as _, Secret, SecureRandom, SystemRandom};
+use coffer_crypto::{
+    FileRootKey, RootKey, RootKeyProvider as _, Secret, SecureRandom, SystemRandom,
+};
 use coffer_kms::Kms;
 use coffer_kms::audit::FileAudit;
 use coffer_kms::clock::SystemClock;
@@ -67,10 +75,15 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',', default_value = "1,16",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     connections: Vec<u16>,
-    /// Operations to measure, comma-separated, in this order.
+    /// Operations to measure, comma-separated, in this order: encrypt (4 KiB), decrypt,
+    /// generate-data-key (AES_256), health (`GET /health`, the HTTP floor), floor (with
+    /// `--spawn`: a bare handler that base64-decodes, seals with AES-256-GCM and answers),
+    /// sign:<KeySpec> and verify:<KeySpec> (RSA_2048, ECC_NIST_P256, ML_DSA_65, SM2,
+    /// HMAC_256 ... : a key of that spec made during setup; HMAC keys measure GenerateMac
+    /// and VerifyMac).
     #[arg(
         long,
-        value_enum,
+        value_parser = parse_op,
         value_delimiter = ',',
         default_value = "encrypt,decrypt,generate-data-key,health"
     )]
@@ -116,7 +129,7 @@ impl fmt::Debug for BenchArgs {
 }
 
 /// An operation the bench measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Op {
     /// Encrypt of a 4 KiB plaintext.
     Encrypt,
@@ -126,7 +139,59 @@ enum Op {
     GenerateDataKey,
     /// `GET /health`: the HTTP floor.
     Health,
+    /// The reference handler (with `--spawn` only): base64-decode a 4 KiB body, seal it
+    /// with AES-256-GCM, answer in base64.
+    Floor,
+    /// Sign with a key of one spec.
+    Sign(&'static Signing),
+    /// Verify a signature made during setup, with a key of one spec.
+    Verify(&'static Signing),
 }
+
+/// How the bench signs with a key spec: the algorithm `openssl speed` measures for the
+/// same key, and a message of the size it signs (a digest, or 32 bytes for the schemes
+/// that sign messages whole).
+#[derive(Debug, PartialEq, Eq)]
+struct Signing {
+    /// `sign:RSA_2048`.
+    sign: &'static str,
+    /// `verify:RSA_2048`.
+    verify: &'static str,
+    key_spec: &'static str,
+    algorithm: &'static str,
+    message_type: &'static str,
+    message_len: usize,
+}
+
+macro_rules! signing {
+    ($spec:literal, $alg:literal, $kind:literal, $len:literal) => {
+        Signing {
+            sign: concat!("sign:", $spec),
+            verify: concat!("verify:", $spec),
+            key_spec: $spec,
+            algorithm: $alg,
+            message_type: $kind,
+            message_len: $len,
+        }
+    };
+}
+
+/// Every signing key spec of AWS KMS.
+static SIGNING: [Signing; 13] = [
+    signing!("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256", "DIGEST", 32),
+    signing!("RSA_3072", "RSASSA_PKCS1_V1_5_SHA_256", "DIGEST", 32),
+    signing!("RSA_4096", "RSASSA_PKCS1_V1_5_SHA_256", "DIGEST", 32),
+    signing!("ECC_NIST_P256", "ECDSA_SHA_256", "DIGEST", 32),
+    signing!("ECC_NIST_P384", "ECDSA_SHA_384", "DIGEST", 48),
+    signing!("ECC_NIST_P521", "ECDSA_SHA_512", "DIGEST", 64),
+    signing!("ECC_SECG_P256K1", "ECDSA_SHA_256", "DIGEST", 32),
+    signing!("ECC_NIST_EDWARDS25519", "ED25519_SHA_512", "RAW", 32),
+    signing!("ML_DSA_44", "ML_DSA_SHAKE_256", "RAW", 32),
+    signing!("ML_DSA_65", "ML_DSA_SHAKE_256", "RAW", 32),
+    signing!("ML_DSA_87", "ML_DSA_SHAKE_256", "RAW", 32),
+    signing!("SM2", "SM2DSA", "DIGEST", 32),
+    signing!("HMAC_256", "HMAC_SHA_256", "MAC", 32),
+];
 
 impl Op {
     fn name(self) -> &'static str {
@@ -135,8 +200,25 @@ impl Op {
             Op::Decrypt => "decrypt",
             Op::GenerateDataKey => "generate-data-key",
             Op::Health => "health",
+            Op::Floor => "floor",
+            Op::Sign(s) => s.sign,
+            Op::Verify(s) => s.verify,
         }
     }
+}
+
+/// `--ops` values: the fixed operations, and `sign:<KeySpec>` / `verify:<KeySpec>`.
+fn parse_op(text: &str) -> Result<Op, String> {
+    let fixed = [Op::Encrypt, Op::Decrypt, Op::GenerateDataKey, Op::Health, Op::Floor];
+    let signing = SIGNING.iter().flat_map(|s| [Op::Sign(s), Op::Verify(s)]);
+    fixed.into_iter().chain(signing).find(|op| op.name() == text).ok_or_else(|| {
+        let specs: Vec<&str> = SIGNING.iter().map(|s| s.key_spec).collect();
+        format!(
+            "`{text}` is not an operation: use encrypt, decrypt, generate-data-key, health, \
+             floor, or sign:<KeySpec> / verify:<KeySpec> with a KeySpec of {}",
+            specs.join(", ")
+        )
+    })
 }
 
 /// How results are printed.
@@ -171,6 +253,9 @@ async fn bench(args: BenchArgs) -> Result<Status, Fatal> {
     let ops = dedup(&args.ops);
     let connections = dedup(&args.connections);
     let duration = Duration::from_secs(args.duration);
+    if args.endpoint.is_some() && ops.contains(&Op::Floor) {
+        return Err(Fatal("`floor` is served only by a spawned server: use `--spawn`".into()));
+    }
 
     let (target, server) = match &args.endpoint {
         Some(url) => {
@@ -258,6 +343,7 @@ async fn measure(
     let plaintext: Vec<u8> = (0..PLAINTEXT_BYTES).map(|i| (i % 251) as u8).collect();
     let encrypt = json!({"KeyId": key_arn, "Plaintext": BASE64.encode(&plaintext)});
     let mut requests = BTreeMap::new();
+    let mut signing_keys = BTreeMap::new();
     for op in ops {
         let template = match op {
             Op::Encrypt => Template::aws("Encrypt", &encrypt),
@@ -272,6 +358,19 @@ async fn measure(
                 Template::aws("GenerateDataKey", &json!({"KeyId": key_arn, "KeySpec": "AES_256"}))
             }
             Op::Health => Template::health(),
+            Op::Floor => Template::floor(&plaintext),
+            Op::Sign(s) => {
+                let key = signing_key(target, &mut signing_keys, s).await?;
+                Template::aws(s.operation(), &s.request(&key, None))
+            }
+            Op::Verify(s) => {
+                let key = signing_key(target, &mut signing_keys, s).await?;
+                let made = setup_call(target, s.operation(), &s.request(&key, None)).await?;
+                let proof = made[s.output()].as_str().ok_or_else(|| {
+                    Fatal(format!("{} answered without a {}", s.operation(), s.output()))
+                })?;
+                Template::aws(s.verifying(), &s.request(&key, Some(proof)))
+            }
         };
         requests.insert(op.name(), Arc::new(template));
     }
@@ -285,16 +384,85 @@ async fn measure(
             results.push(m.finish(op, n));
         }
     }
-    if args.key_id.is_none() && args.endpoint.is_some() {
-        // Leave nothing behind on a server we do not own but a key pending deletion.
-        let _ = setup_call(
-            target,
-            "ScheduleKeyDeletion",
-            &json!({"KeyId": key_arn, "PendingWindowInDays": 7}),
-        )
-        .await;
+    if args.endpoint.is_some() {
+        // Leave nothing behind on a server we do not own but keys pending deletion.
+        let created = signing_keys.values().cloned();
+        let keys: Vec<String> = if args.key_id.is_none() {
+            created.chain([key_arn.clone()]).collect()
+        } else {
+            created.collect()
+        };
+        for key in keys {
+            let _ = setup_call(
+                target,
+                "ScheduleKeyDeletion",
+                &json!({"KeyId": key, "PendingWindowInDays": 7}),
+            )
+            .await;
+        }
     }
     Ok((results, key_arn))
+}
+
+impl Signing {
+    fn is_mac(&self) -> bool {
+        self.message_type == "MAC"
+    }
+
+    fn key_usage(&self) -> &'static str {
+        if self.is_mac() { "GENERATE_VERIFY_MAC" } else { "SIGN_VERIFY" }
+    }
+
+    fn operation(&self) -> &'static str {
+        if self.is_mac() { "GenerateMac" } else { "Sign" }
+    }
+
+    fn verifying(&self) -> &'static str {
+        if self.is_mac() { "VerifyMac" } else { "Verify" }
+    }
+
+    /// The member of the answer that holds the signature or MAC.
+    fn output(&self) -> &'static str {
+        if self.is_mac() { "Mac" } else { "Signature" }
+    }
+
+    /// The request body of a signature (`proof` absent) or of its verification.
+    fn request(&self, key: &str, proof: Option<&str>) -> Value {
+        let message = BASE64.encode(vec![0x5a; self.message_len]);
+        let mut body = if self.is_mac() {
+            json!({"KeyId": key, "Message": message, "MacAlgorithm": self.algorithm})
+        } else {
+            json!({"KeyId": key, "Message": message, "MessageType": self.message_type,
+                   "SigningAlgorithm": self.algorithm})
+        };
+        if let Some(proof) = proof {
+            body[self.output()] = json!(proof);
+        }
+        body
+    }
+}
+
+/// The key of a signing spec, created on first use.
+async fn signing_key(
+    target: &Arc<Target>,
+    keys: &mut BTreeMap<&'static str, String>,
+    s: &Signing,
+) -> Result<String, Fatal> {
+    if let Some(key) = keys.get(s.key_spec) {
+        return Ok(key.clone());
+    }
+    let created = setup_call(
+        target,
+        "CreateKey",
+        &json!({"Description": "coffer bench", "KeySpec": s.key_spec, "KeyUsage": s.key_usage()}),
+    )
+    .await?;
+    let arn = created["KeyMetadata"]["Arn"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Fatal("CreateKey answered without a key ARN".into()))?;
+    keys.insert(s.key_spec, arn.clone());
+    Ok(arn)
 }
 
 /// The same items in their first order, without repeats.
@@ -407,7 +575,17 @@ impl Spawned {
             .await
             .map_err(|e| Fatal(format!("cannot listen on 127.0.0.1: {e}")))?;
         let addr = listener.local_addr().map_err(|e| Fatal(format!("no local address: {e}")))?;
-        let app = coffer_server::router(state);
+        let floor_key = Arc::new(
+            RootKey::from_secret(
+                coffer_crypto::random_secret(&rng, 32)
+                    .map_err(|e| Fatal(format!("cannot make the reference handler's key: {e}")))?,
+            )
+            .map_err(|e| Fatal(format!("cannot make the reference handler's key: {e}")))?,
+        );
+        let app = coffer_server::router(state).route(
+            FLOOR_PATH,
+            axum::routing::post(move |body: Bytes| floor(Arc::clone(&floor_key), body)),
+        );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -427,6 +605,22 @@ impl Spawned {
             Ok(Err(e)) => tracing::warn!(error = %e, "the spawned server's task failed"),
             Err(_) => tracing::warn!("the spawned server did not stop in time"),
         }
+    }
+}
+
+/// Where a spawned server answers the reference handler.
+const FLOOR_PATH: &str = "/bench/floor";
+
+/// The reference handler: what a bare JSON encryption endpoint must at least do for an
+/// Encrypt, for comparison with the whole path.
+async fn floor(key: Arc<RootKey>, body: Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let Ok(plaintext) = BASE64.decode(&body) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    match coffer_crypto::seal(&key, b"coffer bench", &Secret::new(plaintext), &SystemRandom) {
+        Ok(sealed) => (StatusCode::OK, BASE64.encode(sealed)).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 
@@ -451,6 +645,15 @@ impl Template {
 
     fn health() -> Template {
         Template { method: Method::GET, path: "/health", target: None, body: Bytes::new() }
+    }
+
+    fn floor(plaintext: &[u8]) -> Template {
+        Template {
+            method: Method::POST,
+            path: FLOOR_PATH,
+            target: None,
+            body: Bytes::from(BASE64.encode(plaintext)),
+        }
     }
 }
 
@@ -796,9 +999,10 @@ fn round(v: f64, digits: i32) -> f64 {
 fn render_text(endpoint: &str, key: &str, duration: u64, results: &[Measured]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "endpoint {endpoint}, key {key}, {duration} s per run");
+    let w = results.iter().map(|r| r.op.name().len()).max().unwrap_or(0).max(18);
     let _ = writeln!(
         s,
-        "{:<18} {:>5} {:>9} {:>6} {:>10} {:>8} {:>8} {:>12} {:>11}",
+        "{:<w$} {:>5} {:>9} {:>6} {:>10} {:>8} {:>8} {:>12} {:>11}",
         "op",
         "conns",
         "requests",
@@ -817,7 +1021,7 @@ fn render_text(endpoint: &str, key: &str, duration: u64, results: &[Measured]) -
         let vs = r.vs(health_of(results, r.connections));
         let _ = writeln!(
             s,
-            "{:<18} {:>5} {:>9} {:>6} {:>10.1} {:>8} {:>8} {:>12} {:>11}",
+            "{:<w$} {:>5} {:>9} {:>6} {:>10.1} {:>8} {:>8} {:>12} {:>11}",
             r.op.name(),
             r.connections,
             r.ok + r.errors,
@@ -933,6 +1137,50 @@ mod tests {
         assert!(parse(&["--spawn", "--ops", "sign"]).is_err());
         assert!(parse(&["--spawn", "--max-requests", "0"]).is_err());
         assert!(parse(&["--spawn", "--format", "csv"]).is_err());
+    }
+
+    #[test]
+    fn signing_operations_per_key_spec() {
+        let a = parse(&["--spawn", "--ops", "sign:RSA_2048,verify:ECC_NIST_P256,verify:HMAC_256"])
+            .unwrap();
+        let names: Vec<&str> = a.ops.iter().map(|o| o.name()).collect();
+        assert_eq!(names, ["sign:RSA_2048", "verify:ECC_NIST_P256", "verify:HMAC_256"]);
+        let Op::Verify(mac) = a.ops[2] else { unreachable!() };
+        assert_eq!(
+            (mac.operation(), mac.verifying(), mac.output()),
+            ("GenerateMac", "VerifyMac", "Mac")
+        );
+        let body = mac.request("k", Some("bWFj"));
+        assert_eq!(body["MacAlgorithm"], "HMAC_SHA_256");
+        assert_eq!(body["Mac"], "bWFj");
+        let Op::Sign(rsa) = a.ops[0] else { unreachable!() };
+        let body = rsa.request("k", None);
+        assert_eq!(body["MessageType"], "DIGEST");
+        assert_eq!(BASE64.decode(body["Message"].as_str().unwrap()).unwrap().len(), 32);
+        let err = parse(&["--spawn", "--ops", "sign:RSA_1024"]).err().unwrap().to_string();
+        assert!(err.contains("sign:<KeySpec>") && err.contains("ML_DSA_65"), "{err}");
+        // Every spec has both operations, under distinct names.
+        let mut all: Vec<&str> = SIGNING.iter().flat_map(|s| [s.sign, s.verify]).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 2 * SIGNING.len());
+    }
+
+    #[test]
+    fn the_reference_handler_needs_a_spawned_server() {
+        let args = parse(&[
+            "--endpoint",
+            "http://127.0.0.1:1",
+            "--ops",
+            "floor",
+            "--access-key",
+            "AKIAEXAMPLE",
+            "--secret-key",
+            "s",
+        ])
+        .unwrap();
+        let err = run(args).err().unwrap();
+        assert!(err.0.contains("--spawn"), "{}", err.0);
     }
 
     #[test]
