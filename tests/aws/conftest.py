@@ -30,7 +30,20 @@ KEYS = {
     "nobody": ("AKIANOBODY0000000001", "nobody-secret-0000000000000000000000001"),
     "guarded": ("AKIAGUARDED000000001", "guarded-secret-000000000000000000000001"),
     "other": ("AKIAOTHER00000000001", "other-secret-00000000000000000000000001"),
+    "assumer": ("AKIAASSUMER000000001", "assumer-secret-000000000000000000000001"),
+    "grouped": ("AKIAGROUPED000000001", "grouped-secret-000000000000000000000001"),
+    # Principals of the decision-flow tests (tests/aws/test_decision_flow.py).
+    "selfdenied": ("AKIASELFDENIED000001", "selfdenied-secret-0000000000000000000001"),
+    "bounded": ("AKIABOUNDED000000001", "bounded-secret-000000000000000000000001"),
+    "quarantined": ("AKIAQUARANTINED00001", "quarantined-secret-0000000000000000000001"),
+    "abac": ("AKIAABAC000000000001", "abac-secret-00000000000000000000000001"),
+    "stranger": ("AKIASTRANGER00000001", "stranger-secret-0000000000000000000001"),
 }
+
+# Roles assumed through STS (tests/aws/test_sts.py).
+APP_ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
+NAMED_ROLE = f"arn:aws:iam::{ACCOUNT}:role/named"
+LOCKED_ROLE = f"arn:aws:iam::{ACCOUNT}:role/locked"
 
 
 def identities():
@@ -55,6 +68,23 @@ def identities():
             {"account": ACCOUNT, "type": "user", "name": "guarded", "access_keys": [key("guarded")], "policies": [allow_all],
              "tags": {"team": "apollo"}},
             {"account": OTHER_ACCOUNT, "type": "user", "name": "bob", "access_keys": [key("other")], "policies": [allow_all]},
+            {"account": ACCOUNT, "type": "user", "name": "assumer", "access_keys": [key("assumer")], "policies": [
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+                                                          "Resource": f"arn:aws:iam::{ACCOUNT}:role/*"}]}]},
+            {"account": ACCOUNT, "type": "user", "name": "grouped", "groups": ["key-users"], "access_keys": [key("grouped")]},
+            # Trusts the account: whoever its identity policies allow may assume it.
+            {"account": ACCOUNT, "type": "role", "name": "app", "tags": {"dept": "eng"}, "policies": [allow_all],
+             "trust_policy": trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, ["sts:AssumeRole", "sts:TagSession"])},
+            # Trusts `nobody` by name: no identity policy needed.
+            {"account": ACCOUNT, "type": "role", "name": "named", "policies": [allow_all],
+             "trust_policy": trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/nobody"}, "sts:AssumeRole")},
+            # Trusts someone else only.
+            {"account": ACCOUNT, "type": "role", "name": "locked", "policies": [allow_all],
+             "trust_policy": trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/admin"}, "sts:AssumeRole")},
+        ] + decision_flow_principals(allow_all),
+        "groups": [
+            {"account": ACCOUNT, "name": "key-users", "policies": [{"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["kms:CreateKey", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]}]},
         ],
         "scps": [
             {"target": "ou-prod", "document": {"Version": "2012-10-17", "Statement": [
@@ -63,7 +93,46 @@ def identities():
                  "Condition": {"StringEquals": {"aws:PrincipalTag/team": "apollo"}}},
             ]}},
         ],
+        "rcps": [
+            {"target": "r-root", "document": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+                {"Sid": "NoDecryptByQuarantined", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/quarantine": "yes"}}},
+            ]}},
+        ],
     }
+
+
+def decision_flow_principals(allow_all):
+    """Principals that each meet one rule of the AWS decision flow (test_decision_flow.py)."""
+    return [
+        # An identity policy that allows everything and explicitly denies Decrypt.
+        {"account": ACCOUNT, "type": "user", "name": "selfdenied", "access_keys": [key("selfdenied")], "policies": [
+            allow_all,
+            {"Version": "2012-10-17", "Statement": [{"Sid": "NoDecrypt", "Effect": "Deny", "Action": "kms:Decrypt",
+                                                      "Resource": "*"}]}]},
+        # Everything allowed by its identity policy, bounded to a few actions, DisableKey denied.
+        {"account": ACCOUNT, "type": "user", "name": "bounded", "access_keys": [key("bounded")], "policies": [allow_all],
+         "boundary": {"Version": "2012-10-17", "Statement": [
+             {"Sid": "Bound", "Effect": "Allow", "Resource": "*",
+              "Action": ["kms:CreateKey", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt", "kms:DisableKey"]},
+             {"Sid": "NeverDisable", "Effect": "Deny", "Action": "kms:DisableKey", "Resource": "*"}]}},
+        # Tagged so that the organization's RCP denies it Decrypt.
+        {"account": ACCOUNT, "type": "user", "name": "quarantined", "tags": {"quarantine": "yes"},
+         "access_keys": [key("quarantined")], "policies": [allow_all]},
+        # Allowed only on keys tagged project=apollo.
+        {"account": ACCOUNT, "type": "user", "name": "abac", "access_keys": [key("abac")], "policies": [
+            {"Version": "2012-10-17", "Statement": [
+                {"Sid": "ApolloKeysOnly", "Effect": "Allow", "Action": ["kms:DescribeKey", "kms:Encrypt"],
+                 "Resource": f"arn:aws:kms:*:{ACCOUNT}:key/*",
+                 "Condition": {"StringEquals": {"aws:ResourceTag/project": "apollo"}}}]}]},
+        # A user of the other account without any policy.
+        {"account": OTHER_ACCOUNT, "type": "user", "name": "stranger", "access_keys": [key("stranger")]},
+    ]
+
+
+def trust(principal, actions):
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": actions}]}
 
 
 def key(name):
@@ -130,6 +199,15 @@ class Server:
         ak, sk = KEYS[who]
         return boto3.client(service, endpoint_url=self.endpoint, region_name=region, aws_access_key_id=ak,
                             aws_secret_access_key=sk, config=Config(retries={"max_attempts": 1}, parameter_validation=False))
+
+    def session_client(self, credentials, service="kms", region=REGION, token=None):
+        """A client signing with temporary credentials from AssumeRole (`token` replaces the
+        session token when given)."""
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
+                            aws_access_key_id=credentials["AccessKeyId"],
+                            aws_secret_access_key=credentials["SecretAccessKey"],
+                            aws_session_token=credentials["SessionToken"] if token is None else token,
+                            config=Config(retries={"max_attempts": 1}, parameter_validation=False))
 
 
 @pytest.fixture(scope="session")

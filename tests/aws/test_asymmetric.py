@@ -744,6 +744,38 @@ def test_rotation_onto_imported_material_matches_the_recordings(kms):
     assert kms.decrypt(CiphertextBlob=fresh["CiphertextBlob"])["Plaintext"] == MESSAGE
 
 
+def test_key_rotations_list_imported_material(kms):
+    key = kms.create_key(Origin="EXTERNAL", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+    arn = key["Arn"]
+    assert kms.list_key_rotations(KeyId=arn, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"] == []
+    valid_to = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(days=30)
+    first = import_material(kms, key["KeyId"], os.urandom(32), ExpirationModel="KEY_MATERIAL_EXPIRES",
+                            ValidTo=valid_to, KeyMaterialDescription="first batch")["KeyMaterialId"]
+    second = import_material(kms, key["KeyId"], os.urandom(32), ImportType="NEW_KEY_MATERIAL")["KeyMaterialId"]
+    assert kms.list_key_rotations(KeyId=arn)["Rotations"] == []
+    listed = kms.list_key_rotations(KeyId=arn, IncludeKeyMaterial="ALL_KEY_MATERIAL")
+    assert listed["Truncated"] is False
+    assert listed["Rotations"] == [
+        {"KeyId": arn, "KeyMaterialId": first, "KeyMaterialDescription": "first batch", "ImportState": "IMPORTED",
+         "KeyMaterialState": "CURRENT", "ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": valid_to},
+        {"KeyId": arn, "KeyMaterialId": second, "ImportState": "IMPORTED", "KeyMaterialState": "PENDING_ROTATION",
+         "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"},
+    ]
+    kms.rotate_key_on_demand(KeyId=arn)
+    [rotation] = kms.list_key_rotations(KeyId=arn)["Rotations"]
+    assert (rotation["KeyMaterialId"], rotation["KeyMaterialState"], rotation["RotationType"]) == (second, "CURRENT", "ON_DEMAND")
+    assert isinstance(rotation["RotationDate"], datetime.datetime)
+    kms.delete_imported_key_material(KeyId=arn, KeyMaterialId=first)
+    old = kms.list_key_rotations(KeyId=arn, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"][0]
+    assert old == {"KeyId": arn, "KeyMaterialId": first, "KeyMaterialDescription": "first batch",
+                   "ImportState": "PENDING_IMPORT", "KeyMaterialState": "NON_CURRENT"}
+    # Pages of one.
+    page = kms.list_key_rotations(KeyId=arn, IncludeKeyMaterial="ALL_KEY_MATERIAL", Limit=1)
+    assert [r["KeyMaterialId"] for r in page["Rotations"]] == [first] and page["Truncated"] is True
+    rest = kms.list_key_rotations(KeyId=arn, IncludeKeyMaterial="ALL_KEY_MATERIAL", Marker=page["NextMarker"])
+    assert [r["KeyMaterialId"] for r in rest["Rotations"]] == [second] and rest["Truncated"] is False
+
+
 # ---------------------------------------------------------------------------------------
 # SM2 outside Coffer: gmssl, a pure-Python implementation of GM/T 0003
 

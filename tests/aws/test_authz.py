@@ -126,3 +126,33 @@ def test_audit_log_records_calls_with_reasons_and_no_plaintext(server, kms, key_
     reasons = ev["additionalEventData"]["authorization"][-1]
     assert reasons["decision"] == "ImplicitDeny"
     assert reasons["phrase"] == "because no identity-based policy allows the kms:Decrypt action"
+
+
+def test_key_policy_conditions_on_the_keys_the_service_populates(server, kms):
+    # kms:CallerAccount, aws:RequestedRegion, kms:KeySpec and kms:KeyUsage are in every
+    # request on a key; a statement whose condition they fail does not apply.
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/admin"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "GuardedEncryptHere", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/guarded"},
+         "Action": ["kms:Encrypt", "kms:DescribeKey"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT, "aws:RequestedRegion": "us-east-1",
+                                        "kms:KeySpec": "SYMMETRIC_DEFAULT", "kms:KeyUsage": "ENCRYPT_DECRYPT"}}},
+        {"Sid": "GuardedDecryptRsaOnly", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/guarded"},
+         "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:KeySpec": "RSA_2048"}}},
+        {"Sid": "NoRotationOutsideEu", "Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/guarded"},
+         "Action": "kms:GetKeyRotationStatus", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}]}
+    key_id = kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["KeyId"]
+    guarded = server.client("guarded")
+    arn = guarded.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    blob = guarded.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
+    with pytest.raises(ClientError) as e:
+        guarded.decrypt(CiphertextBlob=blob)
+    assert denied(e) == (f"User: arn:aws:iam::{ACCOUNT}:user/guarded is not authorized to perform: kms:Decrypt "
+                         f"on resource: {arn} because no resource-based policy allows the kms:Decrypt action")
+    with pytest.raises(ClientError) as e:
+        guarded.get_key_rotation_status(KeyId=key_id)
+    assert denied(e) == (f"User: arn:aws:iam::{ACCOUNT}:user/guarded is not authorized to perform: "
+                         f"kms:GetKeyRotationStatus on resource: {arn} with an explicit deny in a resource-based policy")
+

@@ -92,6 +92,100 @@ def test_dry_run(kms, key_id):
     assert e.value.response["Error"]["Message"] == "The request would have succeeded, but the DryRun option is set."
 
 
+DRY = ("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.")
+
+
+def refusal(e):
+    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+
+
+def dry_runs(kms, admin):
+    """Every operation that has DryRun, as a dry run by `kms` (keys made by `admin`)."""
+    def make(**kw):
+        return admin.create_key(**kw)["KeyMetadata"]["Arn"]
+    sym = make()
+    sign = make(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
+    mac = make(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")
+    agree = make(KeySpec="ECC_NIST_P256", KeyUsage="KEY_AGREEMENT")
+    peer = admin.get_public_key(KeyId=make(KeySpec="ECC_NIST_P256", KeyUsage="KEY_AGREEMENT"))["PublicKey"]
+    blob = admin.encrypt(KeyId=sym, Plaintext=b"x")["CiphertextBlob"]
+    grantee = "arn:aws:iam::111122223333:user/reader"
+    grant = admin.create_grant(KeyId=sym, GranteePrincipal=grantee, Operations=["Decrypt"])["GrantId"]
+    return {
+        "Encrypt": lambda: kms.encrypt(KeyId=sym, Plaintext=b"x", DryRun=True),
+        "Decrypt": lambda: kms.decrypt(CiphertextBlob=blob, DryRun=True),
+        "Decrypt IGNORE_CIPHERTEXT": lambda: kms.decrypt(KeyId=sym, DryRun=True, DryRunModifiers=["IGNORE_CIPHERTEXT"]),
+        "ReEncrypt": lambda: kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=sym, DryRun=True),
+        "ReEncrypt IGNORE_CIPHERTEXT": lambda: kms.re_encrypt(SourceKeyId=sym, DestinationKeyId=sym, DryRun=True,
+                                                              DryRunModifiers=["IGNORE_CIPHERTEXT"]),
+        "GenerateDataKey": lambda: kms.generate_data_key(KeyId=sym, KeySpec="AES_256", DryRun=True),
+        "GenerateDataKeyWithoutPlaintext": lambda: kms.generate_data_key_without_plaintext(KeyId=sym, KeySpec="AES_256",
+                                                                                           DryRun=True),
+        "GenerateDataKeyPair": lambda: kms.generate_data_key_pair(KeyId=sym, KeyPairSpec="ECC_NIST_P256", DryRun=True),
+        "GenerateDataKeyPairWithoutPlaintext": lambda: kms.generate_data_key_pair_without_plaintext(
+            KeyId=sym, KeyPairSpec="ECC_NIST_P256", DryRun=True),
+        "Sign": lambda: kms.sign(KeyId=sign, Message=b"m", SigningAlgorithm="ECDSA_SHA_256", DryRun=True),
+        "Verify": lambda: kms.verify(KeyId=sign, Message=b"m", Signature=b"s" * 64, SigningAlgorithm="ECDSA_SHA_256",
+                                     DryRun=True),
+        "GenerateMac": lambda: kms.generate_mac(KeyId=mac, Message=b"m", MacAlgorithm="HMAC_SHA_256", DryRun=True),
+        "VerifyMac": lambda: kms.verify_mac(KeyId=mac, Message=b"m", Mac=b"m" * 32, MacAlgorithm="HMAC_SHA_256",
+                                            DryRun=True),
+        "DeriveSharedSecret": lambda: kms.derive_shared_secret(KeyId=agree, KeyAgreementAlgorithm="ECDH", PublicKey=peer,
+                                                               DryRun=True),
+        "CreateGrant": lambda: kms.create_grant(KeyId=sym, GranteePrincipal=grantee, Operations=["Decrypt"], DryRun=True),
+        "RetireGrant": lambda: kms.retire_grant(KeyId=sym, GrantId=grant, DryRun=True),
+        "RevokeGrant": lambda: kms.revoke_grant(KeyId=sym, GrantId=grant, DryRun=True),
+    }
+
+
+def test_every_dry_run_answers_as_the_request_would(server, kms):
+    for name, call in dry_runs(kms, kms).items():
+        with pytest.raises(ClientError) as e:
+            call()
+        assert refusal(e) == DRY, name
+    nobody = server.client("nobody")
+    for name, call in dry_runs(nobody, kms).items():
+        with pytest.raises(ClientError) as e:
+            call()
+        code, message = refusal(e)
+        assert code == "AccessDeniedException", (name, code, message)
+        assert message.startswith("User: arn:aws:iam::111122223333:user/nobody is not authorized to perform: kms:"), name
+
+
+def test_dry_run_modifiers(kms, key_id):
+    other = kms.create_key()["KeyMetadata"]["KeyId"]
+    ignore = ["IGNORE_CIPHERTEXT"]
+    blob = kms.encrypt(KeyId=other, Plaintext=b"x")["CiphertextBlob"]
+    # The ciphertext is neither needed nor read: not even another key's is an IncorrectKeyException.
+    for kw in ({}, {"CiphertextBlob": b"junk"}, {"CiphertextBlob": blob}):
+        with pytest.raises(ClientError) as e:
+            kms.decrypt(KeyId=key_id, DryRun=True, DryRunModifiers=ignore, **kw)
+        assert refusal(e) == DRY, kw
+    with pytest.raises(ClientError) as e:
+        kms.decrypt(KeyId=key_id, CiphertextBlob=blob, DryRun=True)
+    assert code(e) == "IncorrectKeyException"
+    with pytest.raises(ClientError) as e:
+        kms.re_encrypt(SourceKeyId=key_id, DestinationKeyId=other, CiphertextBlob=b"junk", DryRun=True,
+                       DryRunModifiers=ignore)
+    assert refusal(e) == DRY
+    # Then the request must name the key.
+    with pytest.raises(ClientError) as e:
+        kms.decrypt(CiphertextBlob=blob, DryRun=True, DryRunModifiers=ignore)
+    assert refusal(e) == ("ValidationException", "KeyId is required when DryRunModifiers contains IGNORE_CIPHERTEXT.")
+    with pytest.raises(ClientError) as e:
+        kms.re_encrypt(DestinationKeyId=other, DryRun=True, DryRunModifiers=ignore)
+    assert refusal(e) == ("ValidationException",
+                          "SourceKeyId is required when DryRunModifiers contains IGNORE_CIPHERTEXT.")
+    # Only the model's modifiers.
+    with pytest.raises(ClientError) as e:
+        kms.decrypt(KeyId=key_id, DryRun=True, DryRunModifiers=["IGNORE_EVERYTHING"])
+    assert refusal(e) == ("ValidationException", "1 validation error detected: Value '[IGNORE_EVERYTHING]' at "
+                          "'dryRunModifiers' failed to satisfy constraint: Member must satisfy constraint: "
+                          "[Member must satisfy enum value set: [IGNORE_CIPHERTEXT]]")
+    # Without DryRun the modifier changes nothing.
+    assert kms.decrypt(CiphertextBlob=blob, DryRunModifiers=ignore)["Plaintext"] == b"x"
+
+
 def test_ciphertext_decrypts_independently_of_aws_sdk_encoding(kms, key_id):
     """The blob is opaque to clients but must survive base64 round trips of every length."""
     for n in (1, 2, 3, 15, 16, 17, 255, 1024):

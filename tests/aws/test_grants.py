@@ -181,3 +181,19 @@ def test_grant_tokens_and_parameters_are_checked(kms, key):
         kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=NOBODY, Operations=["Decrypt"], DryRun=True)
     assert error(e) == ("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.")
     assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
+
+
+def test_get_public_key_takes_grant_tokens(server, kms):
+    nobody = server.client("nobody")
+    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    with pytest.raises(ClientError) as e:
+        nobody.get_public_key(KeyId=key["Arn"])
+    assert error(e) == refusal(NOBODY, "kms:GetPublicKey", key["Arn"])
+    grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=NOBODY, Operations=["GetPublicKey"])
+    out = nobody.get_public_key(KeyId=key["Arn"], GrantTokens=[grant["GrantToken"]])
+    assert out["PublicKey"] == kms.get_public_key(KeyId=key["KeyId"])["PublicKey"]
+    assert out["KeyId"] == key["Arn"] and out["SigningAlgorithms"] == ["ECDSA_SHA_256"]
+    with pytest.raises(ClientError) as e:
+        kms.get_public_key(KeyId=key["KeyId"], GrantTokens=["not-a-grant-token"])
+    assert error(e) == ("InvalidGrantTokenException",
+                        "The request was rejected because the specified grant token is not valid.")

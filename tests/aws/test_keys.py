@@ -172,3 +172,65 @@ def test_rotation(kms, key_id):
     assert [r["RotationType"] for r in rotations] == ["ON_DEMAND"]
     kms.disable_key_rotation(KeyId=key_id)
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is False
+
+
+INVALID_MARKER = ("InvalidMarkerException",
+                  "The request was rejected because the marker that specifies where pagination should next begin is not valid.")
+
+
+def test_every_listing_refuses_a_marker_it_did_not_hand_out(kms):
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_key()
+    me = f"arn:aws:iam::{ACCOUNT}:root"
+    for i in range(2):
+        kms.create_alias(AliasName=f"alias/marker-{key['KeyId'][:8]}-{i}", TargetKeyId=key["KeyId"])
+        kms.tag_resource(KeyId=key["KeyId"], Tags=[{"TagKey": f"t{i}", "TagValue": "v"}])
+        kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=me, RetiringPrincipal=me, Operations=["Decrypt"])
+        kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    listings = {
+        "list_keys": (kms.list_keys, {}, "Keys"),
+        "list_aliases": (kms.list_aliases, {"KeyId": key["KeyId"]}, "Aliases"),
+        "list_resource_tags": (kms.list_resource_tags, {"KeyId": key["KeyId"]}, "Tags"),
+        "list_grants": (kms.list_grants, {"KeyId": key["KeyId"]}, "Grants"),
+        "list_retirable_grants": (kms.list_retirable_grants, {"RetiringPrincipal": me}, "Grants"),
+        "list_key_rotations": (kms.list_key_rotations, {"KeyId": key["KeyId"]}, "Rotations"),
+    }
+    markers = {}
+    for name, (call, kw, member) in listings.items():
+        first = call(Limit=1, **kw)
+        assert first["Truncated"] is True, name
+        marker = markers[name] = first["NextMarker"]
+        rest = call(Marker=marker, **kw)
+        assert first[member][0] not in rest[member], name
+        # What a marker used to be taken for: the name of an item.
+        item = first[member][0]
+        made_up = next(v for k, v in item.items() if k in ("KeyId", "AliasName", "TagKey", "GrantId", "KeyMaterialId"))
+        tampered = marker[:-1] + ("A" if marker[-1] != "A" else "B")
+        for bad in (made_up, tampered, "x"):
+            with pytest.raises(ClientError) as e:
+                call(Marker=bad, **kw)
+            assert error(e) == INVALID_MARKER, (name, bad)
+            assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    for name, (call, kw, _) in listings.items():
+        for other, marker in markers.items():
+            if other != name:
+                with pytest.raises(ClientError) as e:
+                    call(Marker=marker, **kw)
+                assert error(e) == INVALID_MARKER, f"{name} took the marker of {other}"
+    # A single page hands out no marker and takes none.
+    with pytest.raises(ClientError) as e:
+        kms.list_key_policies(KeyId=key["KeyId"], Marker="default")
+    assert error(e) == INVALID_MARKER
+
+
+def test_the_paginators_walk_every_listing(kms):
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    for i in range(3):
+        kms.tag_resource(KeyId=key, Tags=[{"TagKey": f"p{i}", "TagValue": "v"}])
+        kms.create_alias(AliasName=f"alias/pages-{key[:8]}-{i}", TargetKeyId=key)
+    tags = [t["TagKey"] for page in kms.get_paginator("list_resource_tags").paginate(KeyId=key, PaginationConfig={"PageSize": 1})
+            for t in page["Tags"]]
+    assert tags == ["p0", "p1", "p2"]
+    aliases = [a["AliasName"] for page in kms.get_paginator("list_aliases").paginate(KeyId=key, PaginationConfig={"PageSize": 1})
+               for a in page["Aliases"]]
+    assert aliases == [f"alias/pages-{key[:8]}-{i}" for i in range(3)]

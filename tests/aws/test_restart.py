@@ -60,6 +60,20 @@ def test_keys_and_ciphertexts_survive_a_restart(tmp_path):
     s.stop()
 
 
+def test_pagination_markers_survive_a_restart(tmp_path):
+    s, creds = first_start(tmp_path)
+    s.start()
+    kms = default_client(s, creds)
+    made = {kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(3)}
+    first = kms.list_keys(Limit=1)
+    s.stop()
+    s.start()
+    kms = default_client(s, creds)
+    rest = kms.list_keys(Marker=first["NextMarker"])
+    assert {k["KeyId"] for k in first["Keys"] + rest["Keys"]} == made
+    s.stop()
+
+
 def test_kill_9_loses_no_acknowledged_key(tmp_path):
     s, creds = first_start(tmp_path)
     s.start()

@@ -5,21 +5,34 @@
 //! reasons) and the sinks it is written to. Never: write a secret — callers pass request
 //! parameters with plaintext fields already removed, and this module removes any that
 //! remain.
+//!
+//! An event is serialized straight from [`Event`], which borrows what the call already
+//! holds: it is written on every call before the response leaves, so it builds no JSON
+//! tree of its own.
+//!
+//! Which API a call came through is the event's [`Source`] (`eventSource`): AWS KMS
+//! operations are `kms.amazonaws.com`, the STS front door's `AssumeRole` and
+//! `GetCallerIdentity` are `sts.amazonaws.com`, as CloudTrail names them; Coffer's own
+//! administrative endpoints, which no cloud has, are `coffer`. The `resources` element
+//! names the resource a call was about, its type read from the ARN (`AWS::KMS::Key`,
+//! `AWS::IAM::Role`, ...).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 
-use serde_json::{Value, json};
+use coffer_policy::decision::Decision;
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::authz::iso8601;
 use crate::caller::Caller;
 
 /// Where events go.
 pub trait AuditSink: Send + Sync {
-    /// Appends one event.
-    fn append(&self, event: &Value) -> std::io::Result<()>;
+    /// Appends one event: a JSON object on one line, without the line's end.
+    fn append(&self, event: &[u8]) -> std::io::Result<()>;
 }
 
 /// A JSON-lines file.
@@ -40,30 +53,45 @@ impl FileAudit {
 }
 
 impl AuditSink for FileAudit {
-    fn append(&self, event: &Value) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
+    fn append(&self, event: &[u8]) -> std::io::Result<()> {
+        // One write per event, line end included, so that concurrent writers (and a crash)
+        // never interleave or tear a line in the middle.
+        let mut line = Vec::with_capacity(event.len() + 1);
+        line.extend_from_slice(event);
         line.push(b'\n');
         let mut f = self.0.lock().map_err(|_| std::io::Error::other("audit log lock poisoned"))?;
         f.write_all(&line)
     }
 }
 
-/// Keeps events in memory (tests).
+/// Keeps events in memory, parsed back into JSON (tests).
 #[derive(Default)]
 pub struct MemoryAudit(pub Mutex<Vec<Value>>);
 
 impl AuditSink for MemoryAudit {
-    fn append(&self, event: &Value) -> std::io::Result<()> {
+    fn append(&self, event: &[u8]) -> std::io::Result<()> {
+        let event = serde_json::from_slice(event).map_err(std::io::Error::other)?;
         if let Ok(mut v) = self.0.lock() {
-            v.push(event.clone());
+            v.push(event);
         }
         Ok(())
     }
 }
 
-/// Request and response members that carry secrets and never enter the log.
-const SECRET_FIELDS: &[&str] =
-    &["Plaintext", "plaintext", "PrivateKeyPlaintext", "KeyMaterial", "plain_text", "data_key"];
+/// Request and response members that carry secrets and never enter the log: plaintexts
+/// and key material, and the secret and session token of temporary credentials.
+const SECRET_FIELDS: &[&str] = &[
+    "Plaintext",
+    "plaintext",
+    "PrivateKeyPlaintext",
+    "KeyMaterial",
+    "plain_text",
+    "data_key",
+    "SecretAccessKey",
+    "secretAccessKey",
+    "SessionToken",
+    "sessionToken",
+];
 
 fn scrub(v: &mut Value) {
     match v {
@@ -78,8 +106,24 @@ fn scrub(v: &mut Value) {
     }
 }
 
+/// The API a call came through, written as the event's `eventSource`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Source {
+    /// The AWS KMS API.
+    #[serde(rename = "kms.amazonaws.com")]
+    Kms,
+    /// The AWS STS API.
+    #[serde(rename = "sts.amazonaws.com")]
+    Sts,
+    /// Coffer's own administrative endpoints.
+    #[serde(rename = "coffer")]
+    Coffer,
+}
+
 /// One call, as recorded.
 pub struct CallRecord<'a> {
+    /// The API it came through.
+    pub source: Source,
     /// The operation's name (`Encrypt`).
     pub event_name: &'a str,
     /// The request id.
@@ -96,59 +140,148 @@ pub struct CallRecord<'a> {
     pub error_message: Option<&'a str>,
     /// Whether the operation only reads.
     pub read_only: bool,
-    /// The key the call was about, if any.
-    pub key_arn: Option<&'a str>,
+    /// The ARN of the resource the call was about (a key, a role), if any.
+    pub resource_arn: Option<&'a str>,
 }
 
-/// Builds the CloudTrail-shaped event.
-pub fn event(caller: Option<&Caller>, call: CallRecord<'_>) -> Value {
+/// The CloudTrail-shaped event of one call, serialized as CloudTrail writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event<'a> {
+    event_version: &'static str,
+    user_identity: Option<UserIdentity<'a>>,
+    event_time: String,
+    event_source: Source,
+    event_name: &'a str,
+    aws_region: Option<&'a str>,
+    #[serde(rename = "sourceIPAddress")]
+    source_ip_address: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    request_parameters: Value,
+    response_elements: Value,
+    #[serde(rename = "requestID")]
+    request_id: &'a str,
+    #[serde(rename = "eventID", serialize_with = "as_text")]
+    event_id: uuid::fmt::Hyphenated,
+    read_only: bool,
+    event_type: &'static str,
+    management_event: bool,
+    recipient_account_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<[Resource<'a>; 1]>,
+    additional_event_data: AdditionalData,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserIdentity<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    principal_id: &'a str,
+    arn: &'a str,
+    account_id: &'a str,
+    access_key_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Resource<'a> {
+    account_id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "ARN")]
+    arn: &'a str,
+}
+
+#[derive(Serialize)]
+struct AdditionalData {
+    /// The decisions the call's authorization made, with the statements that decided.
+    authorization: Vec<Decision>,
+}
+
+impl Event<'_> {
+    /// The event as one line of JSON (without the line's end).
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serializing borrowed strings, a bool and derived structs cannot fail.
+        serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec())
+    }
+}
+
+/// Builds the CloudTrail-shaped event; takes the decisions the caller recorded.
+pub fn event<'a>(caller: Option<&'a Caller>, call: CallRecord<'a>) -> Event<'a> {
     let mut request = call.request;
     let mut response = call.response;
     scrub(&mut request);
     scrub(&mut response);
-    let decisions: Vec<Value> = caller
-        .map(|c| {
-            c.take_decisions().into_iter().filter_map(|d| serde_json::to_value(d).ok()).collect()
-        })
-        .unwrap_or_default();
-    let identity = match caller {
-        Some(c) => json!({
-            "type": identity_type(&c.arn), "principalId": c.access_key_id, "arn": c.arn,
-            "accountId": c.account, "accessKeyId": c.access_key_id,
-        }),
-        None => Value::Null,
-    };
-    let mut ev = json!({
-        "eventVersion": "1.08",
-        "userIdentity": identity,
-        "eventTime": iso8601(call.time_millis),
-        "eventSource": "kms.amazonaws.com",
-        "eventName": call.event_name,
-        "awsRegion": caller.map(|c| c.region.as_str()),
-        "sourceIPAddress": caller.and_then(|c| c.source_ip.as_deref()),
-        "userAgent": caller.and_then(|c| c.user_agent.as_deref()),
-        "requestParameters": request,
-        "responseElements": response,
-        "requestID": call.request_id,
-        "eventID": uuid::Uuid::new_v4().to_string(),
-        "readOnly": call.read_only,
-        "eventType": "AwsApiCall",
-        "managementEvent": true,
-        "recipientAccountId": caller.map(|c| c.account.as_str()),
-        "additionalEventData": {"authorization": decisions},
-    });
-    if let (Some(code), Value::Object(m)) = (call.error_code, &mut ev) {
-        m.insert("errorCode".into(), json!(code));
-        m.insert("errorMessage".into(), json!(call.error_message.unwrap_or_default()));
-    }
-    if let (Some(arn), Value::Object(m)) = (call.key_arn, &mut ev) {
+    let resources = call.resource_arn.and_then(|arn| {
+        let kind = resource_type(arn)?;
         let account = arn.split(':').nth(4).unwrap_or_default();
-        m.insert(
-            "resources".into(),
-            json!([{"accountId": account, "type": "AWS::KMS::Key", "ARN": arn}]),
-        );
+        Some([Resource { account_id: account, kind, arn }])
+    });
+    Event {
+        event_version: "1.08",
+        user_identity: caller.map(|c| UserIdentity {
+            kind: identity_type(&c.arn),
+            principal_id: &c.access_key_id,
+            arn: &c.arn,
+            account_id: &c.account,
+            access_key_id: &c.access_key_id,
+        }),
+        event_time: iso8601(call.time_millis),
+        event_source: call.source,
+        event_name: call.event_name,
+        aws_region: caller.map(|c| c.region.as_str()),
+        source_ip_address: caller.and_then(|c| c.source_ip.as_deref()),
+        user_agent: caller.and_then(|c| c.user_agent.as_deref()),
+        request_parameters: request,
+        response_elements: response,
+        request_id: call.request_id,
+        event_id: coffer_crypto::random_uuid().hyphenated(),
+        read_only: call.read_only,
+        event_type: "AwsApiCall",
+        management_event: true,
+        recipient_account_id: caller.map(|c| c.account.as_str()),
+        error_message: call.error_code.map(|_| call.error_message.unwrap_or_default()),
+        error_code: call.error_code,
+        resources,
+        additional_event_data: AdditionalData {
+            authorization: caller.map(Caller::take_decisions).unwrap_or_default(),
+        },
     }
-    ev
+}
+
+/// A fresh request id (a random UUID), for the `x-amzn-RequestId` of a response and the
+/// `requestID` of its event.
+pub fn new_request_id() -> String {
+    coffer_crypto::random_uuid().to_string()
+}
+
+fn as_text<S: serde::Serializer>(v: &impl std::fmt::Display, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// CloudTrail's type of the resource an ARN names; none for what is not a resource of the
+/// APIs served (`*`, a malformed ARN).
+fn resource_type(arn: &str) -> Option<&'static str> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some(service), Some(_region), Some(_account), Some(rest)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let kind = rest.split_once('/').map_or(rest, |(kind, _)| kind);
+    match (service, kind) {
+        ("kms", "key") => Some("AWS::KMS::Key"),
+        ("kms", "alias") => Some("AWS::KMS::Alias"),
+        ("iam", "role") => Some("AWS::IAM::Role"),
+        ("iam", "user") => Some("AWS::IAM::User"),
+        ("sts", "assumed-role") => Some("AWS::STS::AssumedRole"),
+        _ => None,
+    }
 }
 
 fn identity_type(arn: &str) -> &'static str {
@@ -163,26 +296,130 @@ fn identity_type(arn: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
-    #[test]
-    fn secrets_never_reach_the_event() {
+    fn record(request: Value, response: Value, error_code: Option<&str>) -> Value {
         let ev = event(
             None,
             CallRecord {
+                source: Source::Kms,
                 event_name: "GenerateDataKey",
                 request_id: "r",
                 time_millis: 0,
-                request: json!({"KeyId": "k", "Plaintext": "c2VjcmV0"}),
-                response: json!({"Plaintext": "c2VjcmV0", "CiphertextBlob": "x", "nested": [{"Plaintext": "y"}]}),
-                error_code: None,
+                request,
+                response,
+                error_code,
                 error_message: None,
                 read_only: false,
-                key_arn: None,
+                resource_arn: Some("arn:aws:kms:us-east-1:111122223333:key/k"),
             },
+        );
+        let line = ev.to_json();
+        assert!(!line.contains(&b'\n'));
+        serde_json::from_slice(&line).unwrap()
+    }
+
+    #[test]
+    fn secrets_never_reach_the_event() {
+        let ev = record(
+            json!({"KeyId": "k", "Plaintext": "c2VjcmV0"}),
+            json!({"Plaintext": "c2VjcmV0", "CiphertextBlob": "x", "nested": [{"Plaintext": "y"}]}),
+            None,
         );
         let text = ev.to_string();
         assert!(!text.contains("c2VjcmV0") && !text.contains("\"y\""), "{text}");
         assert_eq!(ev["eventTime"], "1970-01-01T00:00:00Z");
+        assert_eq!(ev["requestParameters"], json!({"KeyId": "k"}));
+    }
+
+    #[test]
+    fn the_event_has_cloudtrails_members() {
+        let ev = record(json!(null), json!(null), Some("AccessDeniedException"));
+        assert_eq!(ev["eventVersion"], "1.08");
+        assert_eq!(ev["eventSource"], "kms.amazonaws.com");
+        assert_eq!(ev["eventType"], "AwsApiCall");
+        assert_eq!(ev["requestID"], "r");
+        assert_eq!(ev["errorCode"], "AccessDeniedException");
+        assert_eq!(ev["errorMessage"], "");
+        assert_eq!(
+            ev["resources"],
+            json!([{"accountId": "111122223333", "type": "AWS::KMS::Key",
+                    "ARN": "arn:aws:kms:us-east-1:111122223333:key/k"}])
+        );
+        assert_eq!(ev["additionalEventData"], json!({"authorization": []}));
+        assert!(uuid::Uuid::parse_str(ev["eventID"].as_str().unwrap()).is_ok());
+        let ok = record(json!(null), json!(null), None);
+        assert!(ok.get("errorCode").is_none() && ok.get("errorMessage").is_none());
+    }
+
+    #[test]
+    fn an_sts_event_names_its_source_and_role_and_no_credential() {
+        let ev = event(
+            None,
+            CallRecord {
+                source: Source::Sts,
+                event_name: "AssumeRole",
+                request_id: "r",
+                time_millis: 0,
+                request: json!({"roleArn": "arn:aws:iam::111122223333:role/app"}),
+                response: json!({"credentials": {"accessKeyId": "ASIAEXAMPLE",
+                                                 "secretAccessKey": "the-secret",
+                                                 "sessionToken": "the-token",
+                                                 "expiration": "Jan 1, 1970, 1:00:00 AM"}}),
+                error_code: None,
+                error_message: None,
+                read_only: true,
+                resource_arn: Some("arn:aws:iam::111122223333:role/app"),
+            },
+        );
+        let line = String::from_utf8(ev.to_json()).unwrap();
+        assert!(!line.contains("the-secret") && !line.contains("the-token"), "{line}");
+        let ev: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(ev["eventSource"], "sts.amazonaws.com");
+        assert_eq!(
+            ev["responseElements"],
+            json!({"credentials": {"accessKeyId": "ASIAEXAMPLE",
+                                   "expiration": "Jan 1, 1970, 1:00:00 AM"}})
+        );
+        assert_eq!(
+            ev["resources"],
+            json!([{"accountId": "111122223333", "type": "AWS::IAM::Role",
+                    "ARN": "arn:aws:iam::111122223333:role/app"}])
+        );
+    }
+
+    #[test]
+    fn sources_and_resource_types() {
+        let names: Vec<Value> = [Source::Kms, Source::Sts, Source::Coffer]
+            .iter()
+            .map(|s| serde_json::to_value(s).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [json!("kms.amazonaws.com"), json!("sts.amazonaws.com"), json!("coffer")]
+        );
+        assert_eq!(
+            resource_type("arn:aws:kms:us-east-1:111122223333:key/k"),
+            Some("AWS::KMS::Key")
+        );
+        assert_eq!(
+            resource_type("arn:aws:kms:us-east-1:111122223333:alias/a/b"),
+            Some("AWS::KMS::Alias")
+        );
+        assert_eq!(resource_type("arn:aws:iam::111122223333:role/path/r"), Some("AWS::IAM::Role"));
+        assert_eq!(resource_type("arn:aws:iam::111122223333:user/u"), Some("AWS::IAM::User"));
+        assert_eq!(resource_type("*"), None);
+        assert_eq!(resource_type("arn:aws:s3:::bucket"), None);
+        assert_eq!(resource_type("arn:aws:kms:us-east-1"), None);
+    }
+
+    #[test]
+    fn memory_sink_keeps_what_the_file_gets() {
+        let sink = MemoryAudit::default();
+        sink.append(br#"{"a":1}"#).unwrap();
+        assert_eq!(sink.0.lock().unwrap().clone(), vec![json!({"a": 1})]);
+        assert!(sink.append(b"not json").is_err());
     }
 }

@@ -1,8 +1,10 @@
 //! The verified caller of one request.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use coffer_policy::decision::Decision;
+
+use crate::sts::Session;
 
 /// Who is calling, established by the front door after it verified the request's
 /// signature with the access key's secret. Operations take it by reference; the
@@ -15,6 +17,8 @@ pub struct Caller {
     pub account: String,
     /// The caller's ARN (a role's session ARN for a role).
     pub arn: String,
+    /// The session, when the request was signed with temporary credentials.
+    pub(crate) session: Option<Arc<Session>>,
     /// The access key id the request was signed with.
     pub access_key_id: String,
     /// The region of the request (from the signature's credential scope).
@@ -29,6 +33,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The STS session the caller signed with, if it used temporary credentials.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_deref()
+    }
+
     /// The decisions the request's authorization made, in order (for the audit trail).
     pub fn take_decisions(&self) -> Vec<Decision> {
         self.decisions.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default()

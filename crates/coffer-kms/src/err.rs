@@ -126,6 +126,12 @@ pub enum KmsError {
         /// What the caller is told.
         message: String,
     },
+    /// A pagination marker that no listing handed out for this request: made up, altered, or
+    /// taken from another listing.
+    #[error(
+        "The request was rejected because the marker that specifies where pagination should next begin is not valid."
+    )]
+    InvalidMarker,
     /// DryRun was set and the request would have succeeded.
     #[error("The request would have succeeded, but the DryRun option is set.")]
     DryRunSucceeded,

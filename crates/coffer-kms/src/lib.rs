@@ -4,11 +4,12 @@
 //! the same steps — resolve the key, authorize with `coffer-policy`, check the key's
 //! state, act, and leave the decision on the caller for the audit event; key states and
 //! transitions; deletion and rotation schedules driven by an injected clock; identities;
-//! the audit trail. Never: HTTP, JSON wire shapes or signature schemes — the front doors
+//! STS role sessions and their temporary credentials ([`sts`]); the audit trail. Never: HTTP, JSON wire shapes or signature schemes — the front doors
 //! in `coffer-server` translate and delegate.
 //!
-//! Flow of one request: the front door verifies the signature with
-//! [`Kms::access_key_secret`], asks [`Kms::caller`] for the verified [`Caller`], maps the
+//! Flow of one request: the front door verifies the signature with the secret of the
+//! [`Kms::credential`] the request names, asks [`Kms::authenticate`] (which checks an STS
+//! session's token) for the verified [`Caller`], maps the
 //! wire request to an operation request, calls the operation and renders its result.
 //!
 //! ```
@@ -35,12 +36,15 @@ pub mod authz;
 mod cache;
 pub mod caller;
 pub mod clock;
+pub mod condition_keys;
 pub mod err;
 pub mod iam;
 pub mod key;
 pub mod key_ref;
 pub mod ops;
 pub mod schedule;
+pub mod simulate;
+pub mod sts;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -71,7 +75,17 @@ pub struct Kms {
     pub(crate) policy_cache: Mutex<HashMap<(String, u64), Arc<Policy>>>,
     /// Policy sets by principal and (key ARN, key revision).
     pub(crate) policy_sets: Mutex<HashMap<authz::PolicySetKey, Arc<PolicySet>>>,
+    /// The global condition keys of each principal, by its index.
+    pub(crate) principal_keys: Vec<coffer_policy::Context>,
+    /// The condition keys of each key.
+    pub(crate) key_keys: condition_keys::KeyKeysCache,
     materials: Mutex<HashMap<(String, u32), Arc<Secret>>>,
+    /// Parsed private keys of asymmetric signing keys, by key ARN and version.
+    signers: VersionCache<coffer_crypto::SigningKey>,
+    /// Public keys (DER SubjectPublicKeyInfo) of asymmetric keys, by key ARN and version.
+    public_keys: VersionCache<[u8]>,
+    /// The live STS sessions.
+    pub(crate) sessions: sts::Sessions,
 }
 
 impl Kms {
@@ -86,6 +100,13 @@ impl Kms {
     ) -> Kms {
         // Every call reads the key, its tags and its aliases: keep them in memory.
         let store = Arc::new(cache::CachedStore::new(store, Arc::clone(&clock)));
+        // Identities do not change while the service runs: each principal's keys are
+        // computed once.
+        let principal_keys = identities
+            .principals
+            .iter()
+            .map(|p| condition_keys::principal_keys(&identities, p))
+            .collect();
         Kms {
             store,
             root,
@@ -95,7 +116,12 @@ impl Kms {
             audit,
             policy_cache: Mutex::new(HashMap::new()),
             policy_sets: Mutex::new(HashMap::new()),
+            principal_keys,
+            key_keys: condition_keys::KeyKeysCache::default(),
             materials: Mutex::new(HashMap::new()),
+            signers: Mutex::new(HashMap::new()),
+            public_keys: Mutex::new(HashMap::new()),
+            sessions: sts::Sessions::default(),
         }
     }
 
@@ -120,6 +146,7 @@ impl Kms {
             principal: key.principal,
             account: p.account.clone(),
             arn: p.arn.clone(),
+            session: None,
             access_key_id: access_key_id.to_owned(),
             region: region.to_owned(),
             source_ip,
@@ -130,8 +157,8 @@ impl Kms {
     }
 
     /// Appends an audit event; a failure to write is logged, never hidden.
-    pub fn record(&self, event: &serde_json::Value) {
-        if let Err(e) = self.audit.append(event) {
+    pub fn record(&self, event: &audit::Event<'_>) {
+        if let Err(e) = self.audit.append(&event.to_json()) {
             tracing::error!(error = %e, "cannot append to the audit log");
         }
     }
@@ -204,10 +231,69 @@ impl Kms {
         Ok(m)
     }
 
-    /// Forgets cached material of a key (after deletion).
+    /// The parsed private key of one version of an asymmetric signing key, read once from
+    /// its material: reading a PKCS#8 key costs more than a signature with it.
+    pub(crate) fn signer(
+        &self,
+        key: &KeyRecord,
+        version: u32,
+        spec: coffer_crypto::KeySpec,
+    ) -> Result<Arc<coffer_crypto::SigningKey>, KmsError> {
+        derived(&self.signers, key, version, || {
+            let material = self.material(key, version)?;
+            coffer_crypto::SigningKey::from_pkcs8(spec, &material)
+                .map(Arc::new)
+                .map_err(crate::ops::asymmetric::from_crypto)
+        })
+    }
+
+    /// The public key of one version of an asymmetric key, derived once from its material.
+    pub(crate) fn public_key(
+        &self,
+        key: &KeyRecord,
+        version: u32,
+        spec: coffer_crypto::KeySpec,
+    ) -> Result<Arc<[u8]>, KmsError> {
+        derived(&self.public_keys, key, version, || {
+            let material = self.material(key, version)?;
+            coffer_crypto::public_key_spki(spec, &material)
+                .map(Arc::from)
+                .map_err(crate::ops::asymmetric::from_crypto)
+        })
+    }
+
+    /// Forgets cached material of a key, and all made from it (after deletion).
     pub(crate) fn forget(&self, arn: &str) {
         if let Ok(mut cache) = self.materials.lock() {
             cache.retain(|(a, _), _| a != arn);
         }
+        if let Ok(mut cache) = self.signers.lock() {
+            cache.retain(|(a, _), _| a != arn);
+        }
+        if let Ok(mut cache) = self.public_keys.lock() {
+            cache.retain(|(a, _), _| a != arn);
+        }
     }
+}
+
+/// What is made from one version of a key, by key ARN and version.
+type VersionCache<T> = Mutex<HashMap<(String, u32), Arc<T>>>;
+
+/// What a key version's material gives, made once by `make` and kept in `cache`. Material
+/// of a version never changes; [`Kms::forget`] drops it all when the key goes.
+fn derived<T: ?Sized>(
+    cache: &VersionCache<T>,
+    key: &KeyRecord,
+    version: u32,
+    make: impl FnOnce() -> Result<Arc<T>, KmsError>,
+) -> Result<Arc<T>, KmsError> {
+    let cache_key = (key.arn.clone(), version);
+    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&cache_key).cloned()) {
+        return Ok(v);
+    }
+    let v = make()?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(cache_key, Arc::clone(&v));
+    }
+    Ok(v)
 }

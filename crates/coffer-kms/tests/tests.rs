@@ -15,15 +15,21 @@ mod asymmetric;
 mod cross_account;
 #[path = "kms/crypto.rs"]
 mod crypto;
+#[path = "kms/dry_run.rs"]
+mod dry_run;
 #[path = "kms/grants.rs"]
 mod grants;
 #[path = "kms/imports.rs"]
 mod imports;
 #[path = "kms/keys.rs"]
 mod keys;
+#[path = "kms/pagination.rs"]
+mod pagination;
 #[path = "kms/policies.rs"]
 mod policies;
 #[path = "kms/rotation.rs"]
 mod rotation;
+#[path = "kms/simulate.rs"]
+mod simulate;
 #[path = "kms/tags.rs"]
 mod tags;

@@ -3,15 +3,18 @@
 //! Owns: HTTP; for AWS KMS (JSON 1.1 on `POST /`, the operation in
 //! `X-Amz-Target: TrentService.<Operation>`), SigV4 verification as pure functions, the
 //! wire shapes of requests and responses, the operation enum named after AWS's
-//! operations, and errors exactly as AWS sends them; the `GET /health` readiness probe.
+//! operations, and errors exactly as AWS sends them; AWS STS on the same path (the Query
+//! protocol: a form-encoded `Action=...` body, XML back; [`sts`]); the `GET /health`
+//! readiness probe.
 //! Never: a rule of the service. A front door translates and delegates — decode, verify
 //! the signature, map, call [`coffer_kms::Kms`], map back, encode — and it never touches
 //! the store or the cryptography directly.
 //!
 //! Flow of one AWS request: [`aws::handle`] reads the body, finds the
 //! [`aws::target::Operation`], verifies the signature ([`aws::sigv4::verify`]) with the
-//! secret [`coffer_kms::Kms::access_key_secret`] returns, asks [`coffer_kms::Kms::caller`]
-//! for the caller, then [`aws::map::call`] decodes ([`aws::shapes`]), calls the service
+//! secret of the credential [`coffer_kms::Kms::credential`] finds (a long-term key or an
+//! STS session's) and has [`coffer_kms::Kms::authenticate`] check the session token and
+//! make the caller ([`credentials`]), then [`aws::map::call`] decodes ([`aws::shapes`]), calls the service
 //! (on a blocking thread, except for the short cryptographic calls) and encodes; one audit
 //! event is appended per call, and refusals become AWS errors ([`aws::error`]).
 //!
@@ -36,8 +39,11 @@
 //! # let _ = app;
 //! ```
 
+pub mod admin;
 pub mod aws;
+pub mod credentials;
 pub mod health;
+pub mod sts;
 
 use std::sync::Arc;
 
@@ -58,19 +64,24 @@ pub struct AppState {
     pub max_skew_secs: i64,
 }
 
-/// The router: `GET /health`, and `POST /` for AWS KMS; anything else is an AWS-style
-/// 404.
+/// The router: `GET /health`, `POST /` for AWS KMS and `POST /coffer/simulate`
+/// ([`admin`]); anything else is an AWS-style 404.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/", any(root))
+        .route(admin::SIMULATE_PATH, axum::routing::post(admin::simulate))
         .fallback(|| async { aws::not_found() })
         .with_state(state)
 }
 
-/// `/`: a POST is an AWS KMS request (the only API served on this path today).
+/// `/`: a POST is an AWS STS request when it is a SigV4 form post without
+/// `X-Amz-Target` ([`sts::is_sts_request`]), and an AWS KMS request otherwise.
 async fn root(State(state): State<Arc<AppState>>, request: Request) -> Response {
     if request.method() == Method::POST {
+        if sts::is_sts_request(request.headers()) {
+            return sts::handle(state, request).await;
+        }
         return aws::handle(state, request).await;
     }
     aws::not_found()

@@ -177,3 +177,77 @@ async fn create_key_records_its_parameters_and_key_metadata() {
                "keyState": "PendingDeletion", "pendingWindowInDays": 7})
     );
 }
+
+/// A `POST /coffer/simulate` signed with the harness's root key.
+fn simulate_request(body: &Value) -> axum::http::Request<axum::body::Body> {
+    use coffer_server::aws::sigv4;
+
+    use crate::harness::{ACCESS_KEY, NOW_SECS, REGION, SECRET};
+
+    let bytes = serde_json::to_vec(body).unwrap();
+    let amz_date = sigv4::format_amz_date(NOW_SECS);
+    let headers: Vec<(String, String)> = vec![
+        ("host".into(), "127.0.0.1:8080".into()),
+        ("content-type".into(), "application/json".into()),
+        ("x-amz-date".into(), amz_date.clone()),
+    ];
+    let path = coffer_server::admin::SIMULATE_PATH;
+    let req = sigv4::Request { method: "POST", path, query: "", headers: &headers, body: &bytes };
+    let authorization = sigv4::sign(
+        &req,
+        &["content-type", "host", "x-amz-date"],
+        ACCESS_KEY,
+        SECRET.as_bytes(),
+        REGION,
+        "kms",
+        &amz_date,
+    );
+    let mut builder = axum::http::Request::builder().method("POST").uri(path);
+    for (k, v) in &headers {
+        builder = builder.header(k, v);
+    }
+    builder.header("authorization", authorization).body(axum::body::Body::from(bytes)).unwrap()
+}
+
+#[tokio::test]
+async fn a_simulation_is_audited_as_coffers_own_event() {
+    let s = server();
+    let (id, arn) = create_key(&s).await;
+    let ask = json!({"PrincipalArn": format!("arn:aws:iam::{ACCOUNT}:root"), "Action": "kms:Decrypt",
+                     "KeyId": id, "EncryptionContext": {"dept": "it"}});
+    let r = crate::harness::send(&s.app, simulate_request(&ask)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = last(&s, coffer_server::admin::SIMULATE_EVENT);
+    assert_eq!(e["eventSource"], "coffer");
+    assert_eq!(e["eventName"], "SimulatePrincipalPolicy");
+    assert_eq!(e["readOnly"], true);
+    assert_eq!(
+        e["requestParameters"],
+        json!({"principalArn": format!("arn:aws:iam::{ACCOUNT}:root"), "action": "kms:Decrypt",
+               "keyId": id, "encryptionContext": {"dept": "it"}})
+    );
+    assert_eq!(e["responseElements"], json!({"decision": r.body["decision"]}));
+    assert_eq!(
+        e["resources"],
+        json!([{"accountId": ACCOUNT, "type": "AWS::KMS::Key", "ARN": arn}])
+    );
+    // The asker's own authorization, not the simulated one.
+    let asked = e["additionalEventData"]["authorization"].as_array().unwrap();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0]["decision"], "Allow");
+
+    // A refused simulation is recorded with its error.
+    let r = crate::harness::send(
+        &s.app,
+        simulate_request(
+            &json!({"PrincipalArn": "arn:aws:iam::111122223333:root", "Action": "kms:Nope"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let e = last(&s, coffer_server::admin::SIMULATE_EVENT);
+    assert_eq!(e["errorCode"], r.body["__type"]);
+    assert_eq!(e["requestParameters"]["action"], "kms:Nope");
+    assert_eq!(e["responseElements"], Value::Null);
+    assert!(e.get("resources").is_none());
+}

@@ -555,3 +555,240 @@ async fn tags_policies_and_rotation() {
         StatusCode::OK
     );
 }
+
+const INVALID_MARKER: &str = "The request was rejected because the marker that specifies where pagination should next begin is not valid.";
+
+#[tokio::test]
+async fn listings_refuse_markers_they_did_not_hand_out() {
+    let s = server();
+    let (id, _) = create_key(&s.app).await;
+    create_key(&s.app).await;
+    for i in 0..2 {
+        let alias = json!({"AliasName": format!("alias/m-{i}"), "TargetKeyId": id});
+        assert_eq!(call(&s.app, "CreateAlias", alias).await.status, StatusCode::OK);
+        let tag = json!({"KeyId": id, "Tags": [{"TagKey": format!("t{i}"), "TagValue": "v"}]});
+        assert_eq!(call(&s.app, "TagResource", tag).await.status, StatusCode::OK);
+        let grant = json!({"KeyId": id, "GranteePrincipal": format!("arn:aws:iam::{ACCOUNT}:root"),
+                           "RetiringPrincipal": format!("arn:aws:iam::{ACCOUNT}:root"),
+                           "Operations": ["Decrypt"]});
+        assert_eq!(call(&s.app, "CreateGrant", grant).await.status, StatusCode::OK);
+        assert_eq!(
+            call(&s.app, "RotateKeyOnDemand", json!({"KeyId": id})).await.status,
+            StatusCode::OK
+        );
+    }
+    let retiring = format!("arn:aws:iam::{ACCOUNT}:root");
+    let listings = [
+        ("ListKeys", json!({})),
+        ("ListAliases", json!({"KeyId": id})),
+        ("ListResourceTags", json!({"KeyId": id})),
+        ("ListGrants", json!({"KeyId": id})),
+        ("ListRetirableGrants", json!({"RetiringPrincipal": retiring})),
+        ("ListKeyRotations", json!({"KeyId": id})),
+    ];
+    let with = |body: &Value, extra: Value| {
+        let mut b = body.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let mut markers = Vec::new();
+    for (op, body) in &listings {
+        let first = call(&s.app, op, with(body, json!({"Limit": 1}))).await;
+        assert_eq!(first.body["Truncated"], true, "{op}: {}", first.body);
+        let marker = first.body["NextMarker"].as_str().unwrap().to_owned();
+        let next = call(&s.app, op, with(body, json!({"Limit": 1, "Marker": marker}))).await;
+        assert_eq!(next.status, StatusCode::OK, "{op}: {}", next.body);
+        for bad in ["AAAA", "not a marker", &format!("{marker}A")] {
+            let r = call(&s.app, op, with(body, json!({"Marker": bad}))).await;
+            assert_eq!(
+                error_of(&r),
+                ("InvalidMarkerException".into(), Some(INVALID_MARKER.into())),
+                "{op} {bad}"
+            );
+        }
+        markers.push((*op, marker));
+    }
+    // No listing takes another's marker.
+    for (op, body) in &listings {
+        for (from, marker) in markers.iter().filter(|(from, _)| from != op) {
+            let r = call(&s.app, op, with(body, json!({"Marker": marker}))).await;
+            assert_eq!(error_of(&r).0, "InvalidMarkerException", "{op} took {from}'s marker");
+        }
+    }
+    // ListKeyPolicies hands out no marker, so it takes none.
+    let r = call(&s.app, "ListKeyPolicies", json!({"KeyId": id, "Marker": "default"})).await;
+    assert_eq!(error_of(&r), ("InvalidMarkerException".into(), Some(INVALID_MARKER.into())));
+    // The model's pattern comes first.
+    let r = call(&s.app, "ListKeys", json!({"Marker": "\u{100}"})).await;
+    assert_eq!(
+        error_of(&r),
+        (
+            "ValidationException".into(),
+            Some(
+                "1 validation error detected: Value '\u{100}' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*"
+                    .into()
+            )
+        )
+    );
+}
+
+#[tokio::test]
+async fn dry_runs_that_ignore_the_ciphertext() {
+    let s = server();
+    let (id, arn) = create_key(&s.app).await;
+    let (other, _) = create_key(&s.app).await;
+    const DRY: &str = "The request would have succeeded, but the DryRun option is set.";
+    let dry = ("DryRunOperationException".to_owned(), Some(DRY.to_owned()));
+    let ignore = json!(["IGNORE_CIPHERTEXT"]);
+    // No ciphertext, or one that is not a ciphertext at all: only the permission is checked.
+    for body in [
+        json!({"KeyId": id, "DryRun": true, "DryRunModifiers": ignore}),
+        json!({"KeyId": arn, "DryRun": true, "DryRunModifiers": ignore, "CiphertextBlob": b64(b"junk")}),
+    ] {
+        assert_eq!(error_of(&call(&s.app, "Decrypt", body).await), dry);
+    }
+    let body = json!({"SourceKeyId": id, "DestinationKeyId": other, "DryRun": true,
+                      "DryRunModifiers": ignore});
+    assert_eq!(error_of(&call(&s.app, "ReEncrypt", body).await), dry);
+
+    // The key must then be named.
+    let r = call(&s.app, "Decrypt", json!({"DryRun": true, "DryRunModifiers": ignore})).await;
+    assert_eq!(
+        error_of(&r),
+        (
+            "ValidationException".into(),
+            Some("KeyId is required when DryRunModifiers contains IGNORE_CIPHERTEXT.".into())
+        )
+    );
+    let r = call(
+        &s.app,
+        "ReEncrypt",
+        json!({"DestinationKeyId": other, "DryRun": true, "DryRunModifiers": ignore}),
+    )
+    .await;
+    assert_eq!(
+        error_of(&r).1.unwrap(),
+        "SourceKeyId is required when DryRunModifiers contains IGNORE_CIPHERTEXT."
+    );
+    // Modifiers are the model's.
+    let r = call(
+        &s.app,
+        "Decrypt",
+        json!({"KeyId": id, "DryRun": true, "DryRunModifiers": ["IGNORE_CIPHERTEXT", "NOPE"]}),
+    )
+    .await;
+    assert_eq!(
+        error_of(&r),
+        (
+            "ValidationException".into(),
+            Some("1 validation error detected: Value '[IGNORE_CIPHERTEXT, NOPE]' at 'dryRunModifiers' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [IGNORE_CIPHERTEXT]]".into())
+        )
+    );
+    // Without DryRun the modifier changes nothing: the ciphertext is needed and read.
+    let r = call(&s.app, "Decrypt", json!({"KeyId": id, "DryRunModifiers": ignore})).await;
+    assert_eq!(
+        error_of(&r).1.unwrap(),
+        "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length greater than or equal to 1"
+    );
+    let blob = call(&s.app, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")})).await.body
+        ["CiphertextBlob"]
+        .clone();
+    let r =
+        call(&s.app, "Decrypt", json!({"CiphertextBlob": blob, "DryRunModifiers": ignore})).await;
+    assert_eq!(unb64(&r.body["Plaintext"]), b"x");
+    // A dry run without the modifier still reads the ciphertext.
+    let r = call(
+        &s.app,
+        "Decrypt",
+        json!({"KeyId": id, "CiphertextBlob": b64(b"junk"), "DryRun": true}),
+    )
+    .await;
+    assert_eq!(error_of(&r).0, "InvalidCiphertextException");
+    // The key's state still counts.
+    assert_eq!(call(&s.app, "DisableKey", json!({"KeyId": id})).await.status, StatusCode::OK);
+    let r =
+        call(&s.app, "Decrypt", json!({"KeyId": id, "DryRun": true, "DryRunModifiers": ignore}))
+            .await;
+    assert_eq!(error_of(&r), ("DisabledException".into(), Some(format!("{arn} is disabled."))));
+}
+
+#[tokio::test]
+async fn key_rotations_of_imported_material_on_the_wire() {
+    use coffer_crypto::{EncryptionAlgorithm, KeySpec, SystemRandom};
+    let s = server();
+    let r = call(&s.app, "CreateKey", json!({"Origin": "EXTERNAL"})).await;
+    let id = r.body["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    let import = |material: [u8; 32], extra: Value| {
+        let app = s.app.clone();
+        let id = id.clone();
+        async move {
+            let p = call(
+                &app,
+                "GetParametersForImport",
+                json!({"KeyId": id, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+            )
+            .await;
+            let wrapped = coffer_crypto::asymmetric_encrypt(
+                KeySpec::Rsa2048,
+                &unb64(&p.body["PublicKey"]),
+                EncryptionAlgorithm::RsaesOaepSha256,
+                &material,
+                &SystemRandom,
+            )
+            .unwrap();
+            let mut body = json!({"KeyId": id, "ImportToken": p.body["ImportToken"],
+                                  "EncryptedKeyMaterial": b64(&wrapped)});
+            for (k, v) in extra.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let r = call(&app, "ImportKeyMaterial", body).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.body["KeyMaterialId"].as_str().unwrap().to_owned()
+        }
+    };
+    let valid_to = NOW_SECS + 86_400;
+    let first = import(
+        [1; 32],
+        json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": valid_to,
+               "KeyMaterialDescription": "first"}),
+    )
+    .await;
+    let second = import(
+        [2; 32],
+        json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE", "ImportType": "NEW_KEY_MATERIAL"}),
+    )
+    .await;
+    let r = call(&s.app, "ListKeyRotations", json!({"KeyId": id})).await;
+    assert_eq!(r.body, json!({"Rotations": [], "Truncated": false}));
+    let r = call(
+        &s.app,
+        "ListKeyRotations",
+        json!({"KeyId": id, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    )
+    .await;
+    assert_eq!(
+        r.body,
+        json!({"Rotations": [
+            {"KeyId": key_arn(&id), "KeyMaterialId": first, "KeyMaterialDescription": "first",
+             "ImportState": "IMPORTED", "KeyMaterialState": "CURRENT",
+             "ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": valid_to as f64},
+            {"KeyId": key_arn(&id), "KeyMaterialId": second, "ImportState": "IMPORTED",
+             "KeyMaterialState": "PENDING_ROTATION", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"},
+        ], "Truncated": false})
+    );
+    assert_eq!(
+        call(&s.app, "RotateKeyOnDemand", json!({"KeyId": id})).await.status,
+        StatusCode::OK
+    );
+    let r = call(&s.app, "ListKeyRotations", json!({"KeyId": id})).await;
+    assert_eq!(
+        r.body,
+        json!({"Rotations": [
+            {"KeyId": key_arn(&id), "KeyMaterialId": second, "ImportState": "IMPORTED",
+             "KeyMaterialState": "CURRENT", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
+             "RotationDate": NOW_SECS as f64, "RotationType": "ON_DEMAND"},
+        ], "Truncated": false})
+    );
+}

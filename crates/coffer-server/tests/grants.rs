@@ -222,3 +222,31 @@ Value 'n.1' at 'name' failed to satisfy constraint: Member must satisfy regular 
         ("NotFoundException".into(), Some("Invalid keyId 'alias/nope'".into()))
     );
 }
+
+#[tokio::test]
+async fn get_public_key_checks_its_grant_tokens() {
+    let s = server();
+    let key = ok(&s, "CreateKey", json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}))
+        .await["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grant = ok(
+        &s,
+        "CreateGrant",
+        json!({"KeyId": key, "GranteePrincipal": GRANTEE, "Operations": ["GetPublicKey"]}),
+    )
+    .await;
+    let with_token =
+        ok(&s, "GetPublicKey", json!({"KeyId": key, "GrantTokens": [grant["GrantToken"]]})).await;
+    assert_eq!(with_token, ok(&s, "GetPublicKey", json!({"KeyId": key})).await);
+    let r =
+        call(&s.app, "GetPublicKey", json!({"KeyId": key, "GrantTokens": ["not-a-token"]})).await;
+    assert_eq!(
+        error_of(&r),
+        (
+            "InvalidGrantTokenException".into(),
+            Some("The request was rejected because the specified grant token is not valid.".into())
+        )
+    );
+}

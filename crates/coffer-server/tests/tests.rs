@@ -4,3 +4,4 @@ mod audit;
 mod aws;
 mod grants;
 mod harness;
+mod sts;

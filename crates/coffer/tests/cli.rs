@@ -504,3 +504,252 @@ fn serve_names_an_unreadable_identities_file() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("identities.toml"), "{}", stderr(&out));
 }
+
+/// Groups, roles with their trust policies and RCPs are checked as the rest: each mistake
+/// stops the server naming its field.
+#[test]
+fn serve_refuses_bad_groups_roles_and_rcps_naming_the_field() {
+    let account = r#"{"accounts": [{"id": "111122223333", "org_path": ["r-root"]}], "#;
+    let cases = [
+        (
+            r#""principals": [{"account": "111122223333", "type": "user", "name": "u", "groups": ["missing"]}]"#,
+            "principals[0].groups[0]",
+        ),
+        (
+            r#""groups": [{"account": "111122223333", "name": "g", "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "Encrypt", "Resource": "*"}]}]}]"#,
+            "groups[0].policies[0]",
+        ),
+        (
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "r", "trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Principal": "*"}]}}]"#,
+            "principals[0].trust_policy",
+        ),
+        (
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "r", "max_session_duration": 100000}]"#,
+            "principals[0].max_session_duration",
+        ),
+        (r#""rcps": [{"target": "ou-nowhere", "document": {}}]"#, "rcps[0].target"),
+    ];
+    for (body, field) in cases {
+        let dir = TempDir::new();
+        let ids = dir.0.join("identities.json");
+        std::fs::write(&ids, format!("{account}{body}}}")).unwrap();
+        let data = dir.0.join("data");
+        let out = coffer(&[
+            "serve",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--identities",
+            ids.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains(&format!("`{field}`")), "{field}: {}", stderr(&out));
+    }
+}
+
+// ---- simulate --server ----
+
+const SIM_ACCOUNT: &str = "111122223333";
+const SIM_ROOT: (&str, &str) = ("AKIASIMROOT000000001", "sim-root-secret-0000000000000000000001");
+const SIM_ALICE: (&str, &str) = ("AKIASIMALICE00000001", "sim-alice-secret-000000000000000000001");
+const SIM_ALICE_ARN: &str = "arn:aws:iam::111122223333:user/alice";
+
+/// A running `coffer serve` with the account's root and `alice`, who may only encrypt and
+/// describe keys; killed when dropped.
+struct SimServer {
+    child: std::process::Child,
+    endpoint: String,
+    _dir: TempDir,
+}
+
+impl SimServer {
+    fn start() -> SimServer {
+        let dir = TempDir::new();
+        let ids = dir.file(
+            "identities.json",
+            &serde_json::json!({
+                "accounts": [{"id": SIM_ACCOUNT}],
+                "principals": [
+                    {"account": SIM_ACCOUNT, "type": "root",
+                     "access_keys": [{"id": SIM_ROOT.0, "secret": SIM_ROOT.1}]},
+                    {"account": SIM_ACCOUNT, "type": "user", "name": "alice",
+                     "access_keys": [{"id": SIM_ALICE.0, "secret": SIM_ALICE.1}],
+                     "policies": [{"Version": "2012-10-17", "Statement": [
+                         {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:DescribeKey"],
+                          "Resource": "*"}]}]}
+                ]
+            })
+            .to_string(),
+        );
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let data = dir.0.join("data");
+        let child = Command::new(env!("CARGO_BIN_EXE_coffer"))
+            .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", &addr.to_string()])
+            .args(["--identities", &ids])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut server = SimServer { child, endpoint: format!("http://{addr}"), _dir: dir };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(server.child.try_wait().unwrap().is_none(), "coffer serve exited");
+            assert!(std::time::Instant::now() < deadline, "coffer serve did not listen");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        server
+    }
+
+    /// A symmetric key with the default key policy, made by the root user with the SDK.
+    fn create_key(&self) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(&self.endpoint)
+                .region(aws_config::Region::new("us-east-1"))
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    SIM_ROOT.0,
+                    SIM_ROOT.1,
+                    None,
+                    None,
+                    "coffer-tests",
+                ))
+                .load()
+                .await;
+            let kms = aws_sdk_kms::Client::new(&config);
+            let key = kms.create_key().send().await.unwrap();
+            let id = key.key_metadata().unwrap().key_id().to_owned();
+            kms.create_alias().alias_name("alias/sim").target_key_id(&id).send().await.unwrap();
+            id
+        })
+    }
+
+    /// `coffer policy simulate --server` signed with `(access key, secret)`.
+    fn simulate(&self, (access_key, secret): (&str, &str), args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_coffer"))
+            .args(["policy", "simulate", "--server", &self.endpoint])
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", access_key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The live server decides, with its identities, the key's policy and the given context.
+#[test]
+fn simulate_against_a_running_server_allows_and_denies_with_reasons() {
+    let server = SimServer::start();
+    let key = server.create_key();
+    let principal = ["--principal", SIM_ALICE_ARN];
+
+    let out = server.simulate(
+        SIM_ROOT,
+        &[&principal[..], &["--action", "kms:Encrypt", "--key-id", "alias/sim"]].concat(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let answer: Value = serde_json::from_str(stdout(&out)).unwrap();
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert_eq!(answer["decision"], "Allow");
+    assert_eq!(answer["reasons"][0]["kind"], "statement");
+    assert_eq!(answer["reasons"][0]["policy_kind"], "resource");
+    assert_eq!(answer["reasons"][0]["sid"], "Enable IAM User Permissions");
+    assert_eq!(answer["resource"], format!("arn:aws:kms:us-east-1:{SIM_ACCOUNT}:key/{key}"));
+    assert_eq!(answer["context"]["kms:requestalias"], "alias/sim");
+    assert_eq!(answer["context"]["aws:username"], "alice");
+    // The decision comes first, as the offline `simulate` prints it.
+    assert!(stdout(&out).starts_with(r#"{"decision":"Allow","reasons":["#), "{}", stdout(&out));
+
+    let out = server.simulate(
+        SIM_ROOT,
+        &[
+            &principal[..],
+            &["--action", "kms:Decrypt", "--key-id", &key],
+            &["--encryption-context", r#"{"dept": "it"}"#],
+            &["--context", r#"{"kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}"#],
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let answer: Value = serde_json::from_str(stdout(&out)).unwrap();
+    assert_eq!(answer["decision"], "ImplicitDeny");
+    assert_eq!(answer["phrase"], "because no identity-based policy allows the kms:Decrypt action");
+    assert_eq!(answer["context"]["kms:encryptioncontext:dept"], "it");
+    assert_eq!(answer["context"]["kms:encryptionalgorithm"], "SYMMETRIC_DEFAULT");
+
+    // Alice may not ask: she is not allowed iam:SimulatePrincipalPolicy.
+    let out = server.simulate(
+        SIM_ALICE,
+        &[&principal[..], &["--action", "kms:Encrypt", "--key-id", &key]].concat(),
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "error: AccessDeniedException: User: arn:aws:iam::111122223333:user/alice is not \
+         authorized to perform: iam:SimulatePrincipalPolicy on resource: \
+         arn:aws:iam::111122223333:user/alice because no identity-based policy allows the \
+         iam:SimulatePrincipalPolicy action"
+    );
+    // A wrong secret is refused by the signature check.
+    let out = server.simulate(
+        (SIM_ROOT.0, "not-the-secret-000000000000000000000000"),
+        &[&principal[..], &["--action", "kms:Encrypt", "--key-id", &key]].concat(),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).starts_with("error: InvalidSignatureException"), "{}", stderr(&out));
+}
+
+/// Credentials in the environment do not get in the way of a simulation without a server.
+#[test]
+fn simulate_of_a_case_ignores_credentials_in_the_environment() {
+    let case = data("case-scp-deny.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args(["policy", "simulate", &case])
+        .env("AWS_ACCESS_KEY_ID", SIM_ROOT.0)
+        .env("AWS_SECRET_ACCESS_KEY", SIM_ROOT.1)
+        .env("AWS_REGION", "eu-west-1")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim_end(), expected_decision(&case));
+}
+
+#[test]
+fn simulate_server_usage_errors_exit_2() {
+    // The principal and the action are required with --server.
+    let out = coffer(&["policy", "simulate", "--server", "http://127.0.0.1:9"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    // Nothing listens there.
+    let out = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args(["policy", "simulate", "--server", "http://127.0.0.1:9"])
+        .args(["--principal", SIM_ALICE_ARN, "--action", "kms:ListKeys"])
+        .env("AWS_ACCESS_KEY_ID", SIM_ROOT.0)
+        .env("AWS_SECRET_ACCESS_KEY", SIM_ROOT.1)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: `http://127.0.0.1:9` cannot be reached"),
+        "{}",
+        stderr(&out)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args(["policy", "simulate", "--server", "http://127.0.0.1:9"])
+        .args(["--principal", SIM_ALICE_ARN, "--action", "kms:ListKeys"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("AWS_ACCESS_KEY_ID"), "{}", stderr(&out));
+}

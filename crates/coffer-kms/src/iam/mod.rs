@@ -1,10 +1,10 @@
 //! Identities: accounts, principals, their access keys, attached policies and boundaries,
-//! and the organization's SCPs.
+//! groups, roles with their trust policies, and the organization's SCPs and RCPs.
 //!
 //! Owns: reading the identities file (JSON, or TOML by extension) into validated records,
-//! looking up a principal by access key id, the ARN of each principal, and the SCP levels
-//! that apply to an account. Never: verify signatures (the front door does, with the
-//! secret this module hands it) or print a secret.
+//! looking up a principal by access key id or a role by ARN, the ARN of each principal, and the SCP and RCP levels that apply to an account. A user's identity
+//! policies are its own followed by those of its groups. Never: verify signatures (the
+//! front door does, with the secret this module hands it) or print a secret.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -45,9 +45,16 @@ pub enum PrincipalType {
     Root,
     /// A long-term user.
     User,
-    /// A role; its access keys are those of a session of the role.
+    /// A role: assumed through STS when it has a trust policy; access keys given in the
+    /// file are those of a standing session of the role.
     Role,
 }
+
+/// A role's session lasts one hour unless the request asks otherwise.
+pub const DEFAULT_SESSION_SECS: i64 = 3600;
+
+/// The longest session a role allows when the file does not say (AWS's default).
+pub const DEFAULT_MAX_SESSION_SECS: i64 = 3600;
 
 /// An account.
 #[derive(Clone, Debug)]
@@ -71,8 +78,16 @@ pub struct Principal {
     pub name: String,
     /// The ARN the caller is known by (a role's session ARN for a role).
     pub arn: String,
-    /// Attached identity policies.
+    /// For a role, the role's own ARN (`arn:aws:iam::A:role/R`).
+    pub role_arn: Option<String>,
+    /// Identity policies: attached to the principal, then those of its groups.
     pub policies: Vec<Policy>,
+    /// The groups of a user, by name.
+    pub groups: Vec<String>,
+    /// Who may assume a role (read with [`Policy::for_role_trust`]).
+    pub trust_policy: Option<Policy>,
+    /// The longest session of a role, in seconds.
+    pub max_session_secs: i64,
     /// Its permissions boundary.
     pub boundary: Option<Policy>,
     /// Its tags (`aws:PrincipalTag/<k>`).
@@ -93,7 +108,18 @@ pub struct AccessKey {
     pub principal: usize,
 }
 
-/// An SCP attached to an organization level (root, OU or account).
+/// A group of users of one account; its policies apply to every member.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// The account.
+    pub account: String,
+    /// The group's name.
+    pub name: String,
+    /// Its identity policies.
+    pub policies: Vec<Policy>,
+}
+
+/// An SCP or RCP attached to an organization level (root, OU or account).
 #[derive(Clone, Debug)]
 pub struct ScpAttachment {
     /// The root, OU or account id it is attached to.
@@ -110,8 +136,12 @@ pub struct Identities {
     /// Principals.
     pub principals: Vec<Principal>,
     access_keys: HashMap<String, AccessKey>,
+    /// Groups.
+    pub groups: Vec<Group>,
     /// SCP attachments.
     pub scps: Vec<ScpAttachment>,
+    /// RCP attachments.
+    pub rcps: Vec<ScpAttachment>,
 }
 
 impl fmt::Debug for Identities {
@@ -146,7 +176,20 @@ struct RawFile {
     #[serde(default)]
     principals: Vec<RawPrincipal>,
     #[serde(default)]
+    groups: Vec<RawGroup>,
+    #[serde(default)]
     scps: Vec<RawScp>,
+    #[serde(default)]
+    rcps: Vec<RawScp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    account: String,
+    name: String,
+    #[serde(default)]
+    policies: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +222,12 @@ struct RawPrincipal {
     boundary: Option<serde_json::Value>,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    trust_policy: Option<serde_json::Value>,
+    #[serde(default)]
+    max_session_duration: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +262,30 @@ impl Identities {
             ids.accounts
                 .insert(a.id.clone(), Account { id: a.id, cloud: a.cloud, org_path: a.org_path });
         }
+        for (i, g) in raw.groups.into_iter().enumerate() {
+            let at = |f: &str| format!("groups[{i}].{f}");
+            let account = ids.accounts.get(&g.account).ok_or_else(|| {
+                bad(at("account"), format!("account `{}` is not declared in `accounts`", g.account))
+            })?;
+            if g.name.is_empty() {
+                return Err(bad(at("name"), "a group needs a name"));
+            }
+            if ids.groups.iter().any(|h| h.account == g.account && h.name == g.name) {
+                return Err(bad(at("name"), format!("group `{}` is declared twice", g.name)));
+            }
+            let dialect = account.cloud.dialect();
+            let policies = g
+                .policies
+                .iter()
+                .enumerate()
+                .map(|(j, v)| {
+                    Policy::from_value(dialect, v)
+                        .map(|p| p.named(format!("group/{}", g.name)))
+                        .map_err(|e| bad(at(&format!("policies[{j}]")), e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            ids.groups.push(Group { account: g.account, name: g.name, policies });
+        }
         for (i, p) in raw.principals.into_iter().enumerate() {
             let at = |f: &str| format!("principals[{i}].{f}");
             let account = ids.accounts.get(&p.account).ok_or_else(|| {
@@ -232,7 +305,53 @@ impl Identities {
                 .enumerate()
                 .map(|(j, v)| parse(v, at(&format!("policies[{j}]"))))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut policies = policies;
             let boundary = p.boundary.as_ref().map(|v| parse(v, at("boundary"))).transpose()?;
+            if !p.groups.is_empty() && p.kind != PrincipalType::User {
+                return Err(bad(at("groups"), "only a user belongs to groups"));
+            }
+            for (j, name) in p.groups.iter().enumerate() {
+                let group = ids
+                    .groups
+                    .iter()
+                    .find(|g| g.account == p.account && &g.name == name)
+                    .ok_or_else(|| {
+                    bad(
+                        at(&format!("groups[{j}]")),
+                        format!(
+                            "group `{name}` is not declared in `groups` for account `{}`",
+                            p.account
+                        ),
+                    )
+                })?;
+                policies.extend(group.policies.iter().cloned());
+            }
+            let trust_policy = match &p.trust_policy {
+                None => None,
+                Some(_) if p.kind != PrincipalType::Role => {
+                    return Err(bad(at("trust_policy"), "only a role has a trust policy"));
+                }
+                Some(v) => {
+                    check_trust_policy(v).map_err(|e| bad(at("trust_policy"), e))?;
+                    Some(parse(v, at("trust_policy"))?.for_role_trust())
+                }
+            };
+            let max_session_secs = match p.max_session_duration {
+                None => DEFAULT_MAX_SESSION_SECS,
+                Some(_) if p.kind != PrincipalType::Role => {
+                    return Err(bad(
+                        at("max_session_duration"),
+                        "only a role has a session duration",
+                    ));
+                }
+                Some(n) if (3600..=43_200).contains(&n) => n,
+                Some(n) => {
+                    return Err(bad(
+                        at("max_session_duration"),
+                        format!("`{n}` is not between 3600 and 43200 seconds"),
+                    ));
+                }
+            };
             let index = ids.principals.len();
             for (j, k) in p.access_keys.into_iter().enumerate() {
                 let field = at(&format!("access_keys[{j}].id"));
@@ -253,23 +372,42 @@ impl Identities {
                     AccessKey { secret: Secret::new(k.secret.into_bytes()), principal: index },
                 );
             }
+            let role_arn = (p.kind == PrincipalType::Role)
+                .then(|| role_arn(account.cloud, &p.account, &p.name));
             ids.principals.push(Principal {
                 account: p.account,
                 kind: p.kind,
                 name: p.name,
                 arn,
+                role_arn,
                 policies,
+                groups: p.groups,
+                trust_policy,
+                max_session_secs,
                 boundary,
                 tags: p.tags,
             });
         }
-        for (i, s) in raw.scps.into_iter().enumerate() {
-            let field = format!("scps[{i}].document");
+        ids.scps = ids.attachments(raw.scps, "scps")?;
+        ids.rcps = ids.attachments(raw.rcps, "rcps")?;
+        Ok(ids)
+    }
+
+    /// Reads SCP or RCP attachments (`list` names the field in errors).
+    fn attachments(
+        &self,
+        raw: Vec<RawScp>,
+        list: &str,
+    ) -> Result<Vec<ScpAttachment>, IdentitiesError> {
+        let ids = self;
+        let mut out = Vec::new();
+        for (i, s) in raw.into_iter().enumerate() {
+            let field = format!("{list}[{i}].document");
             let targeted_account = ids.accounts.get(&s.target);
             let in_some_path = ids.accounts.values().any(|a| a.org_path.contains(&s.target));
             if targeted_account.is_none() && !in_some_path {
                 return Err(bad(
-                    format!("scps[{i}].target"),
+                    format!("{list}[{i}].target"),
                     format!("`{}` is neither an account nor on any account's `org_path`", s.target),
                 ));
             }
@@ -284,9 +422,9 @@ impl Identities {
                 .unwrap_or(Dialect::Aws);
             let policy =
                 Policy::from_value(dialect, &s.document).map_err(|e| bad(field, e.to_string()))?;
-            ids.scps.push(ScpAttachment { target: s.target, policy });
+            out.push(ScpAttachment { target: s.target, policy });
         }
-        Ok(ids)
+        Ok(out)
     }
 
     /// The single-account identities of a fresh server: one AWS account with its root
@@ -302,7 +440,11 @@ impl Identities {
             kind: PrincipalType::Root,
             name: String::new(),
             arn: principal_arn(Cloud::Aws, account, PrincipalType::Root, ""),
+            role_arn: None,
             policies: vec![],
+            groups: vec![],
+            trust_policy: None,
+            max_session_secs: DEFAULT_MAX_SESSION_SECS,
             boundary: None,
             tags: BTreeMap::new(),
         });
@@ -315,10 +457,29 @@ impl Identities {
         self.access_keys.get(id)
     }
 
+    /// The access key with this id, with the id as stored.
+    pub fn access_key_entry(&self, id: &str) -> Option<(&str, &AccessKey)> {
+        self.access_keys.get_key_value(id).map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The role with this ARN and the index of its principal, if any.
+    pub fn role(&self, arn: &str) -> Option<(usize, &Principal)> {
+        self.principals.iter().enumerate().find(|(_, p)| p.role_arn.as_deref() == Some(arn))
+    }
+
     /// The SCP levels for an account: each element of its organization path, then the
     /// account itself; a level with nothing attached is empty (no restriction). Accounts
     /// outside an organization have no levels.
     pub fn scp_levels(&self, account: &str) -> Vec<Vec<Policy>> {
+        self.levels(&self.scps, account)
+    }
+
+    /// The RCP levels for the account that owns a resource, read like the SCP levels.
+    pub fn rcp_levels(&self, account: &str) -> Vec<Vec<Policy>> {
+        self.levels(&self.rcps, account)
+    }
+
+    fn levels(&self, attached: &[ScpAttachment], account: &str) -> Vec<Vec<Policy>> {
         let Some(a) = self.accounts.get(account) else { return vec![] };
         if a.org_path.is_empty() {
             return vec![];
@@ -327,10 +488,39 @@ impl Identities {
             .iter()
             .chain(std::iter::once(&a.id))
             .map(|level| {
-                self.scps.iter().filter(|s| &s.target == level).map(|s| s.policy.clone()).collect()
+                attached.iter().filter(|s| &s.target == level).map(|s| s.policy.clone()).collect()
             })
             .collect()
     }
+}
+
+/// The ARN (AWS, Alibaba) or URN (Huawei) of a role itself, as trust policies and
+/// `aws:PrincipalArn` name it.
+pub fn role_arn(cloud: Cloud, account: &str, name: &str) -> String {
+    match cloud {
+        Cloud::Aws => format!("arn:aws:iam::{account}:role/{name}"),
+        Cloud::Huawei => format!("iam::{account}:agency:{name}"),
+        Cloud::Alibaba => format!("acs:ram::{account}:role/{name}"),
+    }
+}
+
+/// A trust policy says who may assume the role: every statement names a principal, and
+/// none names a resource (the role is the resource). The messages are IAM's.
+fn check_trust_policy(doc: &serde_json::Value) -> Result<(), String> {
+    let statements = match doc.get("Statement") {
+        Some(serde_json::Value::Array(a)) => a.iter().collect::<Vec<_>>(),
+        Some(v) => vec![v],
+        None => return Ok(()),
+    };
+    for s in statements {
+        if s.get("Resource").is_some() || s.get("NotResource").is_some() {
+            return Err("Has prohibited field Resource.".into());
+        }
+        if s.get("Principal").is_none() && s.get("NotPrincipal").is_none() {
+            return Err("Missing required field Principal.".into());
+        }
+    }
+    Ok(())
 }
 
 /// The ARN (AWS, Alibaba) or URN (Huawei) of a principal.
@@ -414,6 +604,92 @@ mod tests {
         assert!(e.problem.contains("vendor"), "{e}");
         let e = Identities::parse(r#"{"accounts": [], "extra": 1}"#, false).unwrap_err();
         assert!(e.problem.contains("extra"), "{e}");
+    }
+
+    #[test]
+    fn groups_roles_and_rcps() {
+        let file = r#"{
+          "accounts": [{"id": "111122223333", "org_path": ["r-root", "ou-prod"]}],
+          "groups": [{"account": "111122223333", "name": "devs", "policies": [
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}]}],
+          "principals": [
+            {"account": "111122223333", "type": "user", "name": "alice", "groups": ["devs"],
+             "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}]},
+            {"account": "111122223333", "type": "role", "name": "app", "max_session_duration": 7200,
+             "boundary": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]},
+             "trust_policy": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}}}
+          ],
+          "rcps": [{"target": "r-root", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]}}]
+        }"#;
+        let ids = Identities::parse(file, false).unwrap();
+        let alice = &ids.principals[0];
+        // Her own policy, then her group's.
+        assert_eq!(alice.policies.len(), 2);
+        assert_eq!(alice.policies[1].name.as_deref(), Some("group/devs"));
+        let (index, app) = ids.role("arn:aws:iam::111122223333:role/app").unwrap();
+        assert_eq!(index, 1);
+        assert_eq!(app.max_session_secs, 7200);
+        assert!(app.boundary.is_some());
+        // The trust policy's statement is about the role: it has a resource now.
+        assert!(app.trust_policy.as_ref().unwrap().statements[0].resource.is_some());
+        assert!(ids.role("arn:aws:iam::111122223333:role/none").is_none());
+        let levels = ids.rcp_levels("111122223333");
+        assert_eq!((levels[0].len(), levels[1].len(), levels[2].len()), (1, 0, 0));
+        assert_eq!(ids.scp_levels("111122223333").iter().map(Vec::len).sum::<usize>(), 0);
+    }
+
+    #[test]
+    fn group_role_and_rcp_errors_name_the_field() {
+        let base = r#"{"accounts": [{"id": "111122223333"}], "#;
+        let err = |rest: &str| Identities::parse(&format!("{base}{rest}}}"), false).unwrap_err();
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "user", "name": "a", "groups": ["nope"]}]"#,
+        );
+        assert_eq!(e.field, "principals[0].groups[0]");
+        assert!(e.problem.contains("`nope`"), "{e}");
+        let e = err(r#""groups": [{"account": "999999999999", "name": "g"}]"#);
+        assert_eq!(e.field, "groups[0].account");
+        let e = err(
+            r#""groups": [{"account": "111122223333", "name": "g"}, {"account": "111122223333", "name": "g"}]"#,
+        );
+        assert_eq!(e.field, "groups[1].name");
+        let e = err(
+            r#""groups": [{"account": "111122223333", "name": "g", "policies": [{"Statement": []}]}]"#,
+        );
+        assert_eq!(e.field, "groups[0].policies[0]");
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "r", "groups": ["g"]}]"#,
+        );
+        assert_eq!(e.field, "principals[0].groups");
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "user", "name": "u", "trust_policy": {}}]"#,
+        );
+        assert_eq!(e.field, "principals[0].trust_policy");
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "r", "trust_policy":
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"}]}}]"#,
+        );
+        assert_eq!(
+            (e.field.as_str(), e.problem.as_str()),
+            ("principals[0].trust_policy", "Has prohibited field Resource.")
+        );
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "r", "trust_policy":
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}}]"#,
+        );
+        assert_eq!(e.problem, "Missing required field Principal.");
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "r", "max_session_duration": 60}]"#,
+        );
+        assert_eq!(e.field, "principals[0].max_session_duration");
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "r", "trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "AssumeRole"}]}}]"#,
+        );
+        assert_eq!(e.field, "principals[0].trust_policy");
+        let e = err(r#""rcps": [{"target": "ou-x", "document": {}}]"#);
+        assert_eq!(e.field, "rcps[0].target");
+        let e = err(r#""rcps": [{"target": "111122223333", "document": {"Statement": 1}}]"#);
+        assert_eq!(e.field, "rcps[0].document");
     }
 
     #[test]

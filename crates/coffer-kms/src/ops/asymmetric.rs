@@ -189,8 +189,7 @@ impl Kms {
     /// The public key of an asymmetric key, as a DER SubjectPublicKeyInfo.
     pub(crate) fn public_key_of(&self, key: &KeyRecord) -> Result<Vec<u8>, KmsError> {
         let spec = spec_of(key)?;
-        let material = self.current_material(key)?;
-        coffer_crypto::public_key_spki(spec, &material).map_err(from_crypto)
+        Ok(self.public_key(key, key.current_version, spec)?.to_vec())
     }
 
     /// Encrypts with an asymmetric key's public key (the key and algorithm already checked).

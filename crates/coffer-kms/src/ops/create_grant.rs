@@ -92,16 +92,15 @@ impl Kms {
         if let Some(r) = &req.retiring_principal {
             ask = ask.with("kms:RetiringPrincipal", r.clone());
         }
+        // Single-valued, absent without constraints. A request may give both kinds; the
+        // grant then allows only the exact context Equals names, so it counts as Equals.
         if let Some(c) = &constraints {
-            let kinds: Vec<String> = [
-                c.equals.as_ref().map(|_| "EncryptionContextEquals"),
-                c.subset.as_ref().map(|_| "EncryptionContextSubset"),
-            ]
-            .into_iter()
-            .flatten()
-            .map(str::to_owned)
-            .collect();
-            ask = ask.with_multi("kms:GrantConstraintType", kinds);
+            let kind = if c.equals.is_some() {
+                "EncryptionContextEquals"
+            } else {
+                "EncryptionContextSubset"
+            };
+            ask = ask.with("kms:GrantConstraintType", kind);
         }
         ask.create_grant = Some(GrantRequest {
             grantee: req.grantee_principal.clone(),

@@ -167,20 +167,22 @@ impl Kms {
         let candidate = req.policy.as_deref().map(check_policy_text).transpose()?;
         let policy_text = req.policy.clone().unwrap_or_else(|| default_key_policy(&caller.account));
 
+        // Request parameters are keys even when they take their default; the key does
+        // not exist yet, so no key-resource key (`aws:ResourceTag/<k>`, ...) is present.
+        // `aws:TagKeys` is present, and empty without tags, as CreateKey accepts tags.
         let mut ask = Ask::on("kms:CreateKey", "*")
             .with("kms:KeySpec", spec_name.clone())
             .with("kms:KeyUsage", usage.clone())
             .with("kms:KeyOrigin", origin.clone())
-            .with("kms:MultiRegion", "false");
-        if req.bypass_policy_lockout_safety_check {
-            ask = ask.with("kms:BypassPolicyLockoutSafetyCheck", "true");
+            .with("kms:MultiRegion", if req.multi_region { "true" } else { "false" })
+            .with(
+                "kms:BypassPolicyLockoutSafetyCheck",
+                if req.bypass_policy_lockout_safety_check { "true" } else { "false" },
+            );
+        for t in &req.tags {
+            ask.context.set(&format!("aws:RequestTag/{}", t.key), t.value.clone());
         }
-        if !req.tags.is_empty() {
-            for t in &req.tags {
-                ask.context.set(&format!("aws:RequestTag/{}", t.key), t.value.clone());
-            }
-            ask = ask.with_multi("aws:TagKeys", req.tags.iter().map(|t| t.key.clone()).collect());
-        }
+        ask = ask.with_multi("aws:TagKeys", req.tags.iter().map(|t| t.key.clone()).collect());
         self.authorize(caller, ask)?;
 
         // A key whose material is imported has none until the first import.

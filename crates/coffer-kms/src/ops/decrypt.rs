@@ -1,14 +1,17 @@
 //! Decrypt: the key is found from a symmetric ciphertext, and a KeyId in the request must
 //! name it; an asymmetric ciphertext needs the KeyId and the EncryptionAlgorithm.
+//!
+//! A dry run with the `IGNORE_CIPHERTEXT` modifier checks the permission only: the
+//! ciphertext is neither needed nor read, so the KeyId must name the key.
 
 use std::collections::BTreeMap;
 
 use coffer_crypto::Secret;
 use coffer_store::KeyRecord;
 
-use crate::Kms;
 use crate::caller::Caller;
 use crate::err::KmsError;
+use crate::{Kms, ops};
 
 /// Decrypt's request.
 #[derive(Debug, Default)]
@@ -25,6 +28,8 @@ pub struct DecryptRequest {
     pub encryption_algorithm: Option<String>,
     /// Check authorization only.
     pub dry_run: bool,
+    /// How a dry run is checked: `IGNORE_CIPHERTEXT` leaves the ciphertext out.
+    pub dry_run_modifiers: Vec<String>,
 }
 
 /// Decrypt's response.
@@ -45,20 +50,20 @@ impl Kms {
         caller: &Caller,
         req: DecryptRequest,
     ) -> Result<DecryptResponse, KmsError> {
-        if req.ciphertext.is_empty() {
-            return Err(crate::ops::blob_constraint(
-                "ciphertextBlob",
-                "Member must have length greater than or equal to 1",
-            ));
-        }
-        if req.ciphertext.len() > 6144 {
-            return Err(crate::ops::blob_constraint(
-                "ciphertextBlob",
-                "Member must have length less than or equal to 6144",
-            ));
-        }
-        let (key, alias) =
-            self.key_of_ciphertext(caller, &req.ciphertext, req.key_id.as_deref())?;
+        let ignore_ciphertext = ops::ignores_ciphertext(
+            req.dry_run,
+            &req.dry_run_modifiers,
+            req.key_id.as_deref(),
+            "KeyId",
+        )?;
+        ops::check_ciphertext_blob(&req.ciphertext, ignore_ciphertext)?;
+        let (key, alias) = match (ignore_ciphertext, req.key_id.as_deref()) {
+            (true, Some(named)) => {
+                let (r, key) = self.resolve(caller, named)?;
+                (key, r.alias_name().map(str::to_owned))
+            }
+            _ => self.key_of_ciphertext(caller, &req.ciphertext, req.key_id.as_deref())?,
+        };
         let algorithm =
             req.encryption_algorithm.clone().unwrap_or_else(|| "SYMMETRIC_DEFAULT".into());
         let ask = self

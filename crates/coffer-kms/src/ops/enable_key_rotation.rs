@@ -12,9 +12,11 @@ pub const DEFAULT_ROTATION_PERIOD_DAYS: u32 = 365;
 
 impl Kms {
     /// EnableKeyRotation. Needs kms:EnableKeyRotation (condition key
-    /// `kms:RotationPeriodInDays` when the request sets it). The key must be Enabled, and a
-    /// symmetric encryption key with key material from the service. The next rotation is
-    /// one period from now; enabling again with the same period keeps the schedule.
+    /// `kms:RotationPeriodInDays`: the default period when the request sets none, as the
+    /// KMS guide says a request parameter's key works with its default). The key must be
+    /// Enabled, and a symmetric encryption key with key material from the service. The
+    /// next rotation is one period from now; enabling again with the same period keeps the
+    /// schedule.
     pub fn enable_key_rotation(
         &self,
         caller: &Caller,
@@ -38,10 +40,9 @@ impl Kms {
             }
         }
         let (_, key) = self.resolve(caller, key_id)?;
-        let mut ask = Ask::on_key("kms:EnableKeyRotation", &key);
-        if let Some(days) = rotation_period_days {
-            ask = ask.with("kms:RotationPeriodInDays", days.to_string());
-        }
+        let days = rotation_period_days.unwrap_or(i64::from(DEFAULT_ROTATION_PERIOD_DAYS));
+        let ask = Ask::on_key("kms:EnableKeyRotation", &key)
+            .with("kms:RotationPeriodInDays", days.to_string());
         self.authorize(caller, ask)?;
         ops::state_of(&key).check_usable(&key.arn)?;
         ops::check_rotatable(&key)?;

@@ -34,8 +34,18 @@ impl Kms {
         caller: &Caller,
         key_id: &str,
     ) -> Result<GetPublicKeyResponse, KmsError> {
+        self.get_public_key_with_grant_tokens(caller, key_id, &[])
+    }
+
+    /// GetPublicKey with the request's grant tokens.
+    pub fn get_public_key_with_grant_tokens(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        grant_tokens: &[String],
+    ) -> Result<GetPublicKeyResponse, KmsError> {
         let (r, key) = self.resolve(caller, key_id)?;
-        let mut ask = Ask::on_key("kms:GetPublicKey", &key);
+        let mut ask = Ask::on_key("kms:GetPublicKey", &key).with_grant_tokens(grant_tokens);
         if let Some(alias) = r.alias_name() {
             ask = ask.with("kms:RequestAlias", alias);
         }

@@ -5,6 +5,7 @@ use crate::authz::Ask;
 use crate::caller::Caller;
 use crate::err::KmsError;
 use crate::key_ref::alias_arn;
+use crate::ops::marker::Listing;
 use crate::{Kms, ops};
 
 /// One entry of ListAliases.
@@ -33,7 +34,8 @@ pub struct AliasList {
 
 impl Kms {
     /// ListAliases: `limit` 1..=100 (default 50); with `key_id`, only the aliases of that
-    /// key, which must exist. Needs kms:ListAliases (an IAM permission, on `*`).
+    /// key, which must exist; `marker` must be one the same listing handed out. Needs
+    /// kms:ListAliases (an IAM permission, on `*`).
     pub fn list_aliases(
         &self,
         caller: &Caller,
@@ -44,11 +46,15 @@ impl Kms {
         let limit = ops::page_size(limit, 50, 100)?;
         let key = key_id.map(|k| self.resolve(caller, k)).transpose()?.map(|(_, key)| key);
         self.authorize(caller, Ask::on("kms:ListAliases", "*"))?;
+        let of_key = key.as_ref().map(|k| k.key_id.as_str());
+        let listing =
+            Listing::new("ListAliases", &[&caller.account, &caller.region, of_key.unwrap_or("")]);
+        let after = self.open_marker(&listing, marker)?;
         let page = self.store.list_aliases(
             &caller.account,
             &caller.region,
-            key.as_ref().map(|k| k.key_id.as_str()),
-            marker,
+            of_key,
+            after.as_deref(),
             limit,
         )?;
         Ok(AliasList {
@@ -63,7 +69,7 @@ impl Kms {
                     last_updated_date: a.last_updated_date,
                 })
                 .collect(),
-            next_marker: page.next,
+            next_marker: self.issue_marker(&listing, page.next)?,
         })
     }
 }

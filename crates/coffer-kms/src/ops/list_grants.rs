@@ -5,6 +5,7 @@ use crate::authz::Ask;
 use crate::caller::Caller;
 use crate::err::KmsError;
 use crate::ops::grant::{GrantEntry, GrantList, invalid_grant_id, is_grant_id};
+use crate::ops::marker::Listing;
 use crate::{Kms, ops};
 
 /// ListGrants' request.
@@ -24,7 +25,8 @@ pub struct ListGrantsRequest {
 
 impl Kms {
     /// ListGrants. Needs kms:ListGrants on the key; works in every key state. A grant id
-    /// that names no grant of the key is InvalidGrantIdException.
+    /// that names no grant of the key is InvalidGrantIdException; a marker must be one the
+    /// same listing (key and grantee) handed out.
     pub fn list_grants(
         &self,
         caller: &Caller,
@@ -34,6 +36,10 @@ impl Kms {
         let key = self.resolve_for_grant(caller, &req.key_id)?;
         let ask = Ask::on_key("kms:ListGrants", &key).with("kms:GrantIsForAWSResource", "false");
         self.authorize(caller, ask)?;
+        let grantee = req.grantee_principal.as_deref().unwrap_or("");
+        let listing =
+            Listing::new("ListGrants", &[&key.account, &key.region, &key.key_id, grantee]);
+        let after = self.open_marker(&listing, req.marker.as_deref())?;
         if let Some(id) = &req.grant_id {
             let on_key = |g: &coffer_store::GrantRecord| {
                 g.account == key.account && g.region == key.region && g.key_id == key.key_id
@@ -54,12 +60,12 @@ impl Kms {
             &key.region,
             &key.key_id,
             req.grantee_principal.as_deref(),
-            req.marker.as_deref(),
+            after.as_deref(),
             limit,
         )?;
         Ok(GrantList {
             grants: page.items.into_iter().map(GrantEntry::of).collect(),
-            next_marker: page.next,
+            next_marker: self.issue_marker(&listing, page.next)?,
         })
     }
 }

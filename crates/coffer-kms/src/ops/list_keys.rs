@@ -3,6 +3,7 @@
 use crate::authz::Ask;
 use crate::caller::Caller;
 use crate::err::KmsError;
+use crate::ops::marker::Listing;
 use crate::{Kms, ops};
 
 /// One entry of ListKeys.
@@ -24,7 +25,8 @@ pub struct KeyList {
 }
 
 impl Kms {
-    /// ListKeys.
+    /// ListKeys: `limit` 1..=1000 (default 100); `marker` must be one a ListKeys of the same
+    /// account and region handed out. Needs kms:ListKeys (an IAM permission, on `*`).
     pub fn list_keys(
         &self,
         caller: &Caller,
@@ -33,14 +35,17 @@ impl Kms {
     ) -> Result<KeyList, KmsError> {
         let limit = ops::page_limit(limit)?;
         self.authorize(caller, Ask::on("kms:ListKeys", "*"))?;
-        let page = self.store.list_keys(&caller.account, &caller.region, marker, limit)?;
+        let listing = Listing::new("ListKeys", &[&caller.account, &caller.region]);
+        let after = self.open_marker(&listing, marker)?;
+        let page =
+            self.store.list_keys(&caller.account, &caller.region, after.as_deref(), limit)?;
         Ok(KeyList {
             keys: page
                 .items
                 .into_iter()
                 .map(|k| KeyListEntry { key_id: k.key_id, key_arn: k.arn })
                 .collect(),
-            next_marker: page.next,
+            next_marker: self.issue_marker(&listing, page.next)?,
         })
     }
 }

@@ -5,6 +5,7 @@ use coffer_store::Tag;
 use crate::authz::Ask;
 use crate::caller::Caller;
 use crate::err::KmsError;
+use crate::ops::marker::Listing;
 use crate::{Kms, ops};
 
 /// A page of ListResourceTags.
@@ -17,7 +18,8 @@ pub struct TagList {
 }
 
 impl Kms {
-    /// ListResourceTags: `limit` 1..=50 (default 50). Needs kms:ListResourceTags.
+    /// ListResourceTags: `limit` 1..=50 (default 50); `marker` must be one a listing of the
+    /// same key handed out. Needs kms:ListResourceTags.
     pub fn list_resource_tags(
         &self,
         caller: &Caller,
@@ -28,11 +30,15 @@ impl Kms {
         let limit = ops::page_size(limit, 50, 50)?;
         let (_, key) = self.resolve(caller, key_id)?;
         self.authorize(caller, Ask::on_key("kms:ListResourceTags", &key))?;
+        let listing = Listing::new("ListResourceTags", &[&key.account, &key.region, &key.key_id]);
+        let after = self.open_marker(&listing, marker)?;
         let all = self.store.tags(&key.account, &key.region, &key.key_id)?;
-        let mut rest: Vec<Tag> =
-            all.into_iter().filter(|t| marker.is_none_or(|m| t.key.as_str() > m)).collect();
-        let next_marker = (rest.len() > limit).then(|| rest[limit - 1].key.clone());
+        let mut rest: Vec<Tag> = all
+            .into_iter()
+            .filter(|t| after.as_deref().is_none_or(|a| t.key.as_str() > a))
+            .collect();
+        let next = (rest.len() > limit).then(|| rest[limit - 1].key.clone());
         rest.truncate(limit);
-        Ok(TagList { tags: rest, next_marker })
+        Ok(TagList { tags: rest, next_marker: self.issue_marker(&listing, next)? })
     }
 }

@@ -12,10 +12,12 @@ use crate::caller::Caller;
 use crate::err::KmsError;
 use crate::ops::create_grant::principal_account;
 use crate::ops::grant::{GrantEntry, GrantList};
+use crate::ops::marker::Listing;
 use crate::{Kms, ops};
 
 impl Kms {
-    /// ListRetirableGrants: `limit` 1..=100 (default 50).
+    /// ListRetirableGrants: `limit` 1..=100 (default 50); `marker` must be one the same
+    /// listing (region and retiring principal) handed out.
     pub fn list_retirable_grants(
         &self,
         caller: &Caller,
@@ -40,11 +42,17 @@ impl Kms {
                 decision.message(&caller.arn, action, retiring_principal).unwrap_or_default();
             return Err(KmsError::AccessDenied { message, decision: Box::new(decision) });
         }
-        let page =
-            self.store.list_retirable_grants(&caller.region, retiring_principal, marker, limit)?;
+        let listing = Listing::new("ListRetirableGrants", &[&caller.region, retiring_principal]);
+        let after = self.open_marker(&listing, marker)?;
+        let page = self.store.list_retirable_grants(
+            &caller.region,
+            retiring_principal,
+            after.as_deref(),
+            limit,
+        )?;
         Ok(GrantList {
             grants: page.items.into_iter().map(GrantEntry::of).collect(),
-            next_marker: page.next,
+            next_marker: self.issue_marker(&listing, page.next)?,
         })
     }
 }

@@ -22,10 +22,12 @@ impl Kms {
         check_policy_name(policy_name)?;
         let candidate = check_policy_text(policy)?;
         let (_, key) = self.resolve(caller, key_id)?;
-        let mut ask = Ask::on_key("kms:PutKeyPolicy", &key);
-        if bypass_policy_lockout_safety_check {
-            ask = ask.with("kms:BypassPolicyLockoutSafetyCheck", "true");
-        }
+        // Present with its default, `false`; the lockout check below asks about a future
+        // request, which has no such key.
+        let ask = Ask::on_key("kms:PutKeyPolicy", &key).with(
+            "kms:BypassPolicyLockoutSafetyCheck",
+            if bypass_policy_lockout_safety_check { "true" } else { "false" },
+        );
         self.authorize(caller, ask)?;
         if !bypass_policy_lockout_safety_check {
             self.check_lockout(caller, &key, &candidate)?;

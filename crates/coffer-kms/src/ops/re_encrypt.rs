@@ -1,5 +1,8 @@
 //! ReEncrypt: decrypts a ciphertext and encrypts its plaintext under another key (or the
 //! same key with another encryption context), without the plaintext leaving the service.
+//!
+//! A dry run with the `IGNORE_CIPHERTEXT` modifier checks the permissions only: the
+//! ciphertext is neither needed nor read, so the SourceKeyId must name the source key.
 
 use std::collections::BTreeMap;
 
@@ -28,6 +31,8 @@ pub struct ReEncryptRequest {
     pub grant_tokens: Vec<String>,
     /// Check authorization only.
     pub dry_run: bool,
+    /// How a dry run is checked: `IGNORE_CIPHERTEXT` leaves the ciphertext out.
+    pub dry_run_modifiers: Vec<String>,
 }
 
 /// ReEncrypt's response.
@@ -57,20 +62,20 @@ impl Kms {
         caller: &Caller,
         req: ReEncryptRequest,
     ) -> Result<ReEncryptResponse, KmsError> {
-        if req.ciphertext.is_empty() {
-            return Err(ops::blob_constraint(
-                "ciphertextBlob",
-                "Member must have length greater than or equal to 1",
-            ));
-        }
-        if req.ciphertext.len() > 6144 {
-            return Err(ops::blob_constraint(
-                "ciphertextBlob",
-                "Member must have length less than or equal to 6144",
-            ));
-        }
-        let (source, source_alias) =
-            self.key_of_ciphertext(caller, &req.ciphertext, req.source_key_id.as_deref())?;
+        let ignore_ciphertext = ops::ignores_ciphertext(
+            req.dry_run,
+            &req.dry_run_modifiers,
+            req.source_key_id.as_deref(),
+            "SourceKeyId",
+        )?;
+        ops::check_ciphertext_blob(&req.ciphertext, ignore_ciphertext)?;
+        let (source, source_alias) = match (ignore_ciphertext, req.source_key_id.as_deref()) {
+            (true, Some(named)) => {
+                let (r, key) = self.resolve(caller, named)?;
+                (key, r.alias_name().map(str::to_owned))
+            }
+            _ => self.key_of_ciphertext(caller, &req.ciphertext, req.source_key_id.as_deref())?,
+        };
         let (dest_ref, dest) = self.resolve(caller, &req.destination_key_id)?;
         let same_key = (source.arn == dest.arn).to_string();
         let source_algorithm =

@@ -80,8 +80,9 @@ impl Kms {
         if req.dry_run {
             return Err(KmsError::DryRunSucceeded);
         }
-        let material = self.current_material(&key)?;
-        let signature = coffer_crypto::sign(spec, &material, algorithm, message_type, &req.message)
+        let signature = self
+            .signer(&key, key.current_version, spec)?
+            .sign(algorithm, message_type, &req.message)
             .map_err(from_crypto)?;
         Ok(SignResponse {
             key_arn: key.arn,

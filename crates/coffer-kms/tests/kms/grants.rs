@@ -871,3 +871,38 @@ fn list_retirable_grants_spans_keys_and_stays_in_the_callers_account() {
     };
     env.retire(&env.caller(ALICE_KEY), req).unwrap();
 }
+
+#[test]
+fn get_public_key_takes_grant_tokens() {
+    let env = Env::new();
+    let key = env
+        .kms
+        .create_key(
+            &env.admin(),
+            CreateKeyRequest {
+                key_spec: Some("ECC_NIST_P256".into()),
+                key_usage: Some("SIGN_VERIFY".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let nobody = env.caller(NOBODY_KEY);
+    let get = |who: &Caller, tokens: &[String]| {
+        env.kms.get_public_key_with_grant_tokens(who, &key.key_id, tokens)
+    };
+    assert_eq!(
+        denied(fails(get(&nobody, &[]))),
+        no_identity_allow(NOBODY, "kms:GetPublicKey", &key.arn)
+    );
+    let g = env.grant(&env.admin(), grant_to(&key, NOBODY, &["GetPublicKey"])).unwrap();
+    let public = get(&nobody, std::slice::from_ref(&g.grant_token)).unwrap();
+    assert_eq!(
+        public.public_key,
+        env.kms.get_public_key(&env.admin(), &key.key_id).unwrap().public_key
+    );
+    let e = fails(get(&env.admin(), &["not a token".to_owned()]));
+    assert!(matches!(e, KmsError::InvalidGrantToken { .. }), "{e:?}");
+    // The grant allows nothing else.
+    let e = fails(env.kms.describe_key_with_grant_tokens(&nobody, &key.key_id, &[g.grant_token]));
+    assert!(matches!(e, KmsError::AccessDenied { .. }), "{e:?}");
+}

@@ -161,7 +161,10 @@ pub fn get_public_key(
         .grant_tokens(i.grant_tokens.as_deref())
         .check()?;
     let key_id = present(i.key_id, "keyId")?;
-    let r = kms.get_public_key(caller, &key_id).map_err(|e| from_kms(&e, rid))?;
+    let tokens = i.grant_tokens.unwrap_or_default();
+    let r = kms
+        .get_public_key_with_grant_tokens(caller, &key_id, &tokens)
+        .map_err(|e| from_kms(&e, rid))?;
     out(
         wire::GetPublicKeyOutput {
             key_id: r.key_arn,

@@ -238,7 +238,7 @@ fn camel(s: &str) -> String {
 }
 
 /// Epoch seconds as CloudTrail writes a date: `Dec 4, 2020, 7:28:44 PM` (UTC).
-fn date(epoch_seconds: f64) -> Option<String> {
+pub(crate) fn date(epoch_seconds: f64) -> Option<String> {
     if !epoch_seconds.is_finite() {
         return None;
     }

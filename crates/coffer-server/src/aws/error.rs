@@ -149,6 +149,7 @@ pub fn from_kms(e: &KmsError, request_id: &str) -> AwsError {
         }
         KmsError::InvalidGrantId { message } => AwsError::new("InvalidGrantIdException", message),
         KmsError::InvalidArn { message } => AwsError::new("InvalidArnException", message),
+        KmsError::InvalidMarker => AwsError::new("InvalidMarkerException", e.to_string()),
         KmsError::DryRunSucceeded => AwsError::new("DryRunOperationException", e.to_string()),
         KmsError::Internal { cause } => AwsError::internal(request_id, cause),
     }
@@ -237,6 +238,14 @@ mod tests {
         ] {
             assert_eq!(wire(e), (400, json!({"__type": code, "message": "t"})));
         }
+        assert_eq!(
+            wire(KmsError::InvalidMarker),
+            (
+                400,
+                json!({"__type": "InvalidMarkerException",
+                       "message": "The request was rejected because the marker that specifies where pagination should next begin is not valid."})
+            )
+        );
         assert_eq!(
             wire(KmsError::DryRunSucceeded).1,
             json!({"__type": "DryRunOperationException",

@@ -168,6 +168,7 @@ pub fn call(
                 key_id: i.key_id,
                 encryption_algorithm: i.encryption_algorithm,
                 dry_run: i.dry_run.unwrap_or(false),
+                dry_run_modifiers: i.dry_run_modifiers.unwrap_or_default(),
             };
             let r = kms.decrypt(caller, req).map_err(k)?;
             out(serde_json::to_value(shapes::DecryptOutput {
@@ -196,6 +197,7 @@ pub fn call(
                 destination_encryption_algorithm: i.destination_encryption_algorithm,
                 grant_tokens: i.grant_tokens.unwrap_or_default(),
                 dry_run: i.dry_run.unwrap_or(false),
+                dry_run_modifiers: i.dry_run_modifiers.unwrap_or_default(),
             };
             let r = kms.re_encrypt(caller, req).map_err(k)?;
             out(serde_json::to_value(shapes::ReEncryptOutput {
@@ -418,6 +420,10 @@ pub fn call(
                     key_material_state: r.key_material_state,
                     rotation_date: r.rotation_date.map(epoch_seconds),
                     rotation_type: r.rotation_type,
+                    key_material_description: r.key_material_description,
+                    import_state: r.import_state,
+                    expiration_model: r.expiration_model,
+                    valid_to: r.valid_to.map(epoch_seconds),
                 })
                 .collect();
             out(serde_json::to_value(shapes::Page::new(

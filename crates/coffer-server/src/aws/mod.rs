@@ -22,16 +22,14 @@ pub mod shapes;
 pub mod sigv4;
 pub mod target;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use coffer_kms::Caller;
-use coffer_kms::audit::{CallRecord, event};
+use coffer_kms::audit::{CallRecord, Source, event};
+use coffer_kms::{Caller, Kms};
 use serde_json::{Map, Value};
 
 use crate::AppState;
@@ -46,7 +44,7 @@ pub const SIGNING_SERVICE: &str = "kms";
 
 /// Serves one AWS KMS request.
 pub async fn handle(state: Arc<AppState>, request: axum::extract::Request) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = coffer_kms::audit::new_request_id();
     let (parts, body) = request.into_parts();
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let operation = target.as_deref().and_then(Operation::from_target);
@@ -70,7 +68,7 @@ pub async fn handle(state: Arc<AppState>, request: axum::extract::Request) -> Re
 
 /// An error response outside any operation (unknown path or method).
 pub fn not_found() -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = coffer_kms::audit::new_request_id();
     let mut e = AwsError::unknown_operation();
     e.status = StatusCode::NOT_FOUND;
     error_response(&e, &request_id)
@@ -114,7 +112,7 @@ async fn serve(
     let op = operation.ok_or_else(AwsError::unknown_operation)?;
     let caller = authenticate(state, parts, &body)?;
     let input = parse_body(&body);
-    if runs_inline(op, &input) {
+    if runs_inline(&state.kms, &caller, op, &input) {
         return run(state, op, &caller, input, request_id);
     }
     let state = Arc::clone(state);
@@ -126,50 +124,44 @@ async fn serve(
 
 /// Whether an operation runs on the async worker that received it rather than on a
 /// blocking thread. Handing a call to a blocking thread and back costs about as much as a
-/// symmetric cryptographic call itself, and these calls are most of a KMS's traffic:
-/// Encrypt, GenerateDataKey and GenerateDataKeyWithoutPlaintext, and a Decrypt that does
-/// not name its key (only a symmetric ciphertext can be decrypted so). They take tens of
-/// microseconds: the service caches the key, its tags and aliases (a miss reads the store
-/// once) and the unsealed material, and the audit event is one buffered append; Encrypt
-/// under an asymmetric key adds one public-key operation. Everything else goes to a
-/// blocking thread: writes wait for the disk, and a private-key operation takes
-/// milliseconds.
-fn runs_inline(op: Operation, input: &Result<Value, AwsError>) -> bool {
+/// quick cryptographic call itself, and these calls are most of a KMS's traffic: the
+/// cryptographic operations whose key makes them take tens of microseconds
+/// ([`Kms::is_quick_key`]: symmetric, HMAC, P-256 and Ed25519 keys, RSA public-key
+/// operations), Encrypt and GenerateDataKey(WithoutPlaintext), and a Decrypt that does not
+/// name its key (only a symmetric ciphertext can be decrypted so). The service caches keys, their
+/// tags and aliases (a miss reads the store once) and unsealed material, and the audit
+/// event is one append. Everything else goes to a blocking thread: writes wait for the
+/// disk, and most private-key operations take milliseconds.
+fn runs_inline(kms: &Kms, caller: &Caller, op: Operation, input: &Result<Value, AwsError>) -> bool {
+    let key = input.as_ref().ok().and_then(|v| v.get("KeyId")).and_then(Value::as_str);
+    let quick = |private_key: bool| key.is_some_and(|k| kms.is_quick_key(caller, k, private_key));
     match op {
+        // Encrypt's asymmetric keys are rare and take one public-key operation; looking
+        // the key up twice would cost every symmetric Encrypt more than that saves.
         Operation::Encrypt
         | Operation::GenerateDataKey
         | Operation::GenerateDataKeyWithoutPlaintext => true,
         // Only a symmetric ciphertext can be decrypted without naming its key.
-        Operation::Decrypt => input.as_ref().is_ok_and(|v| v.get("KeyId").is_none()),
+        Operation::Decrypt => input.is_ok() && key.is_none() || quick(true),
+        Operation::Sign | Operation::GenerateMac | Operation::VerifyMac => quick(true),
+        Operation::Verify => quick(false),
         _ => false,
     }
 }
 
-/// Verifies the signature and resolves the caller.
+/// Verifies the signature and the session token, and resolves the caller.
 fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, AwsError> {
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let req = sigv4::Request {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query().unwrap_or(""),
-        headers: &headers,
-        body,
-    };
-    let kms = &state.kms;
-    let now = kms.now_millis().div_euclid(1000);
-    let verified = sigv4::verify(&req, SIGNING_SERVICE, now, state.max_skew_secs, |ak| {
-        kms.access_key_secret(ak).map(|s| s.expose())
+    use crate::credentials::{AuthError, verify};
+    use coffer_kms::sts::CredentialError;
+    verify(state, parts, body, SIGNING_SERVICE).map_err(|e| match e {
+        AuthError::Signature(e) => from_sigv4(&e),
+        AuthError::Credential(e @ CredentialError::InvalidToken) => {
+            AwsError::new("UnrecognizedClientException", e.to_string())
+        }
+        AuthError::Credential(e @ CredentialError::ExpiredToken) => {
+            AwsError::new("ExpiredTokenException", e.to_string())
+        }
     })
-    .map_err(|e| from_sigv4(&e))?;
-    let source_ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let user_agent =
-        parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    kms.caller(verified.access_key_id(), verified.region(), source_ip, false, user_agent)
-        .ok_or_else(|| from_sigv4(&sigv4::SigV4Error::UnknownAccessKey))
 }
 
 /// Calls and audits one operation on its decoded body.
@@ -191,6 +183,7 @@ fn run(
     let ev = event(
         Some(caller),
         CallRecord {
+            source: Source::Kms,
             event_name: op.name(),
             request_id,
             time_millis: state.kms.now_millis(),
@@ -199,7 +192,7 @@ fn run(
             error_code,
             error_message: error_message.as_deref(),
             read_only: op.read_only(),
-            key_arn: key_arn.as_deref(),
+            resource_arn: key_arn.as_deref(),
         },
     );
     state.kms.record(&ev);
@@ -231,18 +224,65 @@ mod tests {
 
     use super::*;
 
+    fn service() -> (Kms, Caller) {
+        use coffer_crypto::{RootKey, Secret, SystemRandom};
+        use coffer_kms::audit::MemoryAudit;
+        use coffer_kms::clock::SystemClock;
+        use coffer_kms::iam::Identities;
+
+        let ids = Identities::single_root(
+            "111122223333",
+            "AKIAEXAMPLEEXAMPLE01",
+            Secret::new(b"example-secret-0123456789".to_vec()),
+        );
+        let kms = Kms::new(
+            Arc::new(coffer_store::SqliteStore::open_in_memory().unwrap()),
+            RootKey::from_secret(Secret::new(vec![7; 32])).unwrap(),
+            Arc::new(SystemRandom),
+            Arc::new(SystemClock),
+            ids,
+            Arc::new(MemoryAudit::default()),
+        );
+        let caller = kms.caller("AKIAEXAMPLEEXAMPLE01", "us-east-1", None, false, None).unwrap();
+        (kms, caller)
+    }
+
+    fn key(kms: &Kms, caller: &Caller, spec: &str, usage: &str) -> String {
+        let req = coffer_kms::ops::create_key::CreateKeyRequest {
+            key_spec: Some(spec.into()),
+            key_usage: Some(usage.into()),
+            ..Default::default()
+        };
+        kms.create_key(caller, req).unwrap().arn
+    }
+
     #[test]
-    fn only_short_cryptographic_calls_run_inline() {
-        let body = |v: Value| Ok(v);
-        assert!(runs_inline(Operation::Encrypt, &body(json!({"KeyId": "k"}))));
-        assert!(runs_inline(Operation::GenerateDataKey, &body(json!({"KeyId": "k"}))));
-        assert!(runs_inline(Operation::GenerateDataKeyWithoutPlaintext, &body(json!({}))));
-        assert!(runs_inline(Operation::Decrypt, &body(json!({"CiphertextBlob": "AA=="}))));
-        // A Decrypt that names its key may need a private-key operation.
-        assert!(!runs_inline(Operation::Decrypt, &body(json!({"KeyId": "k"}))));
-        assert!(!runs_inline(Operation::Decrypt, &Err(AwsError::serialization())));
+    fn only_quick_cryptographic_calls_run_inline() {
+        let (kms, caller) = service();
+        let symmetric = key(&kms, &caller, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+        let p256 = key(&kms, &caller, "ECC_NIST_P256", "SIGN_VERIFY");
+        let rsa = key(&kms, &caller, "RSA_2048", "SIGN_VERIFY");
+        let hmac = key(&kms, &caller, "HMAC_256", "GENERATE_VERIFY_MAC");
+        let inline = |op, v: Value| runs_inline(&kms, &caller, op, &Ok(v));
+        let on = |k: &str| json!({"KeyId": k});
+
+        assert!(inline(Operation::Encrypt, on(&symmetric)));
+        assert!(inline(Operation::GenerateDataKey, on("k")));
+        assert!(inline(Operation::GenerateDataKeyWithoutPlaintext, json!({})));
+        assert!(inline(Operation::Decrypt, json!({"CiphertextBlob": "AA=="})));
+        assert!(inline(Operation::Decrypt, on(&symmetric)));
+        assert!(inline(Operation::Sign, on(&p256)));
+        assert!(inline(Operation::Verify, on(&p256)));
+        assert!(inline(Operation::Verify, on(&rsa)), "an RSA public-key operation is quick");
+        assert!(inline(Operation::GenerateMac, on(&hmac)));
+        assert!(inline(Operation::VerifyMac, on(&hmac)));
+        // An RSA private-key operation takes milliseconds.
+        assert!(!inline(Operation::Sign, on(&rsa)));
+        // An unknown key, or none, is not known to be quick.
+        assert!(!inline(Operation::Sign, on("alias/none")));
+        assert!(!runs_inline(&kms, &caller, Operation::Decrypt, &Err(AwsError::serialization())));
         for op in [Operation::CreateKey, Operation::ReEncrypt, Operation::GenerateDataKeyPair] {
-            assert!(!runs_inline(op, &body(json!({}))), "{op:?}");
+            assert!(!inline(op, on(&symmetric)), "{op:?}");
         }
     }
 

@@ -148,9 +148,14 @@ impl Constraints {
         self.length(value, member, 1, 2048)
     }
 
-    /// A pagination marker: 1 to 1024 characters.
+    /// A pagination marker: 1 to 1024 characters from U+0020 to U+00FF.
     pub fn marker(&mut self, value: Option<&str>) -> &mut Self {
-        self.length(value, "marker", 1, 1024)
+        self.length(value, "marker", 1, 1024).pattern(
+            value,
+            "marker",
+            |c| ('\u{20}'..='\u{ff}').contains(&c),
+            r"[\u0020-\u00FF]*",
+        )
     }
 
     /// A string member whose every character `allowed` accepts, when present and not empty;
@@ -730,7 +735,7 @@ pub struct RotationEntry {
     pub key_id: String,
     /// The key material.
     pub key_material_id: String,
-    /// CURRENT or NON_CURRENT.
+    /// CURRENT, NON_CURRENT or PENDING_ROTATION.
     pub key_material_state: String,
     /// Epoch seconds (rotations only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -738,6 +743,18 @@ pub struct RotationEntry {
     /// AUTOMATIC or ON_DEMAND (rotations only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<String>,
+    /// The description given at import (imported material only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_material_description: Option<String>,
+    /// IMPORTED or PENDING_IMPORT (imported material only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_state: Option<String>,
+    /// KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE (imported material only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_model: Option<String>,
+    /// Epoch seconds (imported material that expires only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<f64>,
 }
 
 /// ListKeyRotations' entries.

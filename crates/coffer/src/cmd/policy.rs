@@ -3,6 +3,10 @@
 //! A case is a JSON object with the request and every policy and grant that applies to it
 //! (`id`, `dialect`, `policies`, `grants`, `request`), the format `coffer_policy::case`
 //! reads. Each command reads its input, calls the policy engine and prints what it returns.
+//!
+//! `simulate --server URL` asks a running server instead (`POST /coffer/simulate`, signed
+//! with SigV4 by the server crate's signer with the credentials of the environment), which
+//! decides against its live identities, keys, key policies and grants.
 
 use std::path::PathBuf;
 
@@ -40,9 +44,17 @@ pub enum PolicyCommand {
     /// order: the decision object with the case's `id` first (`null` when it has none), or
     /// `{"id": ..., "error": "..."}` for a case that does not parse.
     ///
-    /// Exit status: 0 when every case was decided, 1 when a case does not parse, 2 for a
-    /// usage error or a file that cannot be read or is not JSON.
-    Simulate(SimulateArgs),
+    /// With `--server URL`, asks a running server whether `--principal` would be allowed
+    /// `--action` on `--key-id` now, with its live policies and grants, and prints its
+    /// answer on one line: the decision object, then the `resource` and the `context` it
+    /// was decided on. The request is signed with AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY for AWS_REGION; the signer must be the account's root user or
+    /// be allowed `iam:SimulatePrincipalPolicy` on the principal.
+    ///
+    /// Exit status: 0 when every case was decided, 1 when a case does not parse or the
+    /// server refuses the simulation, 2 for a usage error, a file that cannot be read or is
+    /// not JSON, or a server that cannot be reached.
+    Simulate(Box<SimulateArgs>),
     /// Decide a case and explain the decision in words.
     ///
     /// Prints the request, the outcome, the access-denied message of a denial and one
@@ -73,7 +85,7 @@ pub struct ValidateArgs {
 
 /// `coffer policy simulate`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("input").required(true).args(["case", "cases"])))]
+#[command(group(ArgGroup::new("input").required(true).args(["case", "cases", "server"])))]
 pub struct SimulateArgs {
     /// A case file (`-` reads standard input).
     #[arg(value_name = "CASE")]
@@ -81,6 +93,42 @@ pub struct SimulateArgs {
     /// A file holding a JSON array of cases (`-` reads standard input).
     #[arg(long, value_name = "FILE")]
     cases: Option<PathBuf>,
+    #[command(flatten)]
+    remote: RemoteArgs,
+}
+
+/// `coffer policy simulate --server`: what to ask a running server.
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// The server to ask, e.g. `http://127.0.0.1:4600`.
+    #[arg(long, value_name = "URL", requires_all = ["principal", "action"])]
+    server: Option<String>,
+    /// The principal's ARN.
+    #[arg(long, value_name = "ARN", requires = "server")]
+    principal: Option<String>,
+    /// The action, e.g. `kms:Decrypt`.
+    #[arg(long, requires = "server")]
+    action: Option<String>,
+    /// The key (id, ARN, alias name or alias ARN); none for an action without a key.
+    #[arg(long, value_name = "KEY", requires = "server")]
+    key_id: Option<String>,
+    /// The request's encryption context, a JSON object of strings.
+    #[arg(long, value_name = "JSON", requires = "server")]
+    encryption_context: Option<String>,
+    /// Condition keys that replace or add to those the server computes, a JSON object.
+    #[arg(long, value_name = "JSON", requires = "server")]
+    context: Option<String>,
+    // The credentials do not require `--server`: they come from the environment, which
+    // holds them for every command.
+    /// The access key id to sign with.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
+    access_key_id: Option<String>,
+    /// The secret access key to sign with.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    secret_access_key: Option<String>,
+    /// The region to sign for.
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
+    region: String,
 }
 
 /// `coffer policy explain`.
@@ -206,6 +254,9 @@ fn with_first(key: &str, first: Value, value: Value) -> Value {
 }
 
 fn simulate(args: &SimulateArgs) -> Result<Status, Fatal> {
+    if let Some(server) = &args.remote.server {
+        return remote::simulate(server, &args.remote);
+    }
     let mut out = Output::new();
     let status = match (&args.case, &args.cases) {
         (Some(path), _) => {
@@ -245,10 +296,172 @@ fn simulate(args: &SimulateArgs) -> Result<Status, Fatal> {
             }
             status
         }
-        (None, None) => return Err(Fatal("give a case file or `--cases FILE`".to_owned())),
+        (None, None) => {
+            return Err(Fatal("give a case file, `--cases FILE` or `--server URL`".to_owned()));
+        }
     };
     out.finish()?;
     Ok(status)
+}
+
+/// Simulation by a running server.
+mod remote {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use bytes::Bytes;
+    use coffer_server::admin::SIMULATE_PATH;
+    use coffer_server::aws::{SIGNING_SERVICE, sigv4};
+    use http_body_util::{BodyExt as _, Full};
+    use hyper::client::conn::http1;
+    use hyper::{Method, Uri, header};
+    use hyper_util::rt::TokioIo;
+    use serde_json::{Map, Value};
+
+    use super::{Fatal, Output, RemoteArgs, Status};
+
+    /// How long the server may take to answer.
+    const TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The headers the request is signed over.
+    const SIGNED_HEADERS: [&str; 3] = ["content-type", "host", "x-amz-date"];
+
+    pub(super) fn simulate(server: &str, args: &RemoteArgs) -> Result<Status, Fatal> {
+        let body = request_body(args)?;
+        let (Some(access_key), Some(secret)) = (&args.access_key_id, &args.secret_access_key)
+        else {
+            return Err(Fatal(
+                "`--server` needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                    .to_owned(),
+            ));
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Fatal(format!("cannot start the runtime: {e}")))?;
+        let (status, answer) =
+            runtime.block_on(send(server, &body, access_key, secret, &args.region))?;
+        let value: Value = serde_json::from_slice(&answer).map_err(|_| {
+            Fatal(format!("`{server}` answered {status} with a body that is not JSON"))
+        })?;
+        if status != hyper::StatusCode::OK {
+            let code = value.get("__type").and_then(Value::as_str).unwrap_or("error");
+            match value.get("message").and_then(Value::as_str) {
+                Some(m) => eprintln!("error: {code}: {m}"),
+                None => eprintln!("error: {code}"),
+            }
+            return Ok(Status::Problems);
+        }
+        let mut out = Output::new();
+        out.line(&value.to_string())?;
+        out.finish()?;
+        Ok(Status::Clean)
+    }
+
+    /// The JSON body of the simulation request.
+    fn request_body(args: &RemoteArgs) -> Result<Vec<u8>, Fatal> {
+        let object = |flag: &str, text: &Option<String>| -> Result<Option<Value>, Fatal> {
+            let Some(text) = text else { return Ok(None) };
+            match serde_json::from_str::<Value>(text) {
+                Ok(v @ Value::Object(_)) => Ok(Some(v)),
+                _ => Err(Fatal(format!("`{flag}` must be a JSON object"))),
+            }
+        };
+        let mut body = Map::new();
+        body.insert("PrincipalArn".into(), args.principal.clone().unwrap_or_default().into());
+        body.insert("Action".into(), args.action.clone().unwrap_or_default().into());
+        if let Some(k) = &args.key_id {
+            body.insert("KeyId".into(), k.clone().into());
+        }
+        if let Some(ec) = object("--encryption-context", &args.encryption_context)? {
+            body.insert("EncryptionContext".into(), ec);
+        }
+        if let Some(ctx) = object("--context", &args.context)? {
+            body.insert("Context".into(), ctx);
+        }
+        Ok(Value::Object(body).to_string().into_bytes())
+    }
+
+    /// Signs and sends the request; the status and body of the answer.
+    async fn send(
+        server: &str,
+        body: &[u8],
+        access_key: &str,
+        secret: &str,
+        region: &str,
+    ) -> Result<(hyper::StatusCode, Bytes), Fatal> {
+        let bad = |why: &str| Fatal(format!("`{server}` {why}"));
+        let uri: Uri = server.parse().map_err(|_| bad("is not a URL"))?;
+        if uri.scheme_str() != Some("http") {
+            return Err(bad("is not an `http://` URL"));
+        }
+        let authority = uri.authority().ok_or_else(|| bad("has no host"))?.clone();
+        let host = authority.host().trim_start_matches('[').trim_end_matches(']');
+        let port = authority.port_u16().unwrap_or(80);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok())
+            .ok_or_else(|| Fatal("the clock is out of range".to_owned()))?;
+        let amz_date = sigv4::format_amz_date(now);
+        let headers: Vec<(String, String)> = vec![
+            ("content-type".into(), coffer_server::admin::CONTENT_TYPE.into()),
+            ("host".into(), authority.as_str().to_owned()),
+            ("x-amz-date".into(), amz_date.clone()),
+        ];
+        let req = sigv4::Request {
+            method: "POST",
+            path: SIMULATE_PATH,
+            query: "",
+            headers: &headers,
+            body,
+        };
+        let authorization = sigv4::sign(
+            &req,
+            &SIGNED_HEADERS,
+            access_key,
+            secret.as_bytes(),
+            region,
+            SIGNING_SERVICE,
+            &amz_date,
+        );
+        let request = hyper::Request::builder()
+            .method(Method::POST)
+            .uri(SIMULATE_PATH)
+            .header(header::HOST, authority.as_str())
+            .header(header::CONTENT_TYPE, coffer_server::admin::CONTENT_TYPE)
+            .header(header::USER_AGENT, concat!("coffer/", env!("CARGO_PKG_VERSION")))
+            .header("x-amz-date", amz_date)
+            .header(header::AUTHORIZATION, authorization)
+            .body(Full::new(Bytes::copy_from_slice(body)))
+            .map_err(|e| Fatal(format!("cannot build the request: {e}")))?;
+        let exchange = async {
+            let stream = tokio::net::TcpStream::connect((host, port))
+                .await
+                .map_err(|e| bad(&format!("cannot be reached: {e}")))?;
+            let (mut sender, conn) = http1::handshake(TokioIo::new(stream))
+                .await
+                .map_err(|e| bad(&format!("cannot be spoken to: {e}")))?;
+            let driver = tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            let response = sender
+                .send_request(request)
+                .await
+                .map_err(|e| bad(&format!("did not answer: {e}")))?;
+            let status = response.status();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| bad(&format!("broke off its answer: {e}")))?
+                .to_bytes();
+            driver.abort();
+            Ok((status, bytes))
+        };
+        tokio::time::timeout(TIMEOUT, exchange)
+            .await
+            .map_err(|_| bad(&format!("did not answer within {} s", TIMEOUT.as_secs())))?
+    }
 }
 
 fn cannot_write(e: serde_json::Error) -> Fatal {
