@@ -143,11 +143,12 @@ def key(name):
 def coffer_bin():
     if os.environ.get("COFFER_BIN"):
         return os.environ["COFFER_BIN"]
-    for profile in ("release", "debug"):
-        p = ROOT / "target" / profile / "coffer"
-        if p.exists():
-            return str(p)
-    raise RuntimeError("build coffer first (cargo build -p coffer) or set COFFER_BIN")
+    # The most recently built binary: an older build of the other profile would test old code.
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    built = [p for p in (target / "debug" / "coffer", target / "release" / "coffer") if p.exists()]
+    if not built:
+        raise RuntimeError("build coffer first (cargo build -p coffer) or set COFFER_BIN")
+    return str(max(built, key=lambda p: p.stat().st_mtime))
 
 
 def free_port():

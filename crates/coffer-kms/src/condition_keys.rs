@@ -5,7 +5,7 @@
 //! starts ([`principal_keys`]); the keys that only a temporary-credential session carries
 //! ([`SessionKeys`]); the environment keys of one request ([`add_request_keys`]); the keys
 //! that describe a key, computed once per key revision, tag set and alias set
-//! ([`KeyKeysCache`]); and the order they join a request's context in
+//! (`KeyKeysCache`); and the order they join a request's context in
 //! ([`add_global_keys`]). Never: the keys of a request's parameters
 //! (`kms:EncryptionAlgorithm`, `kms:GrantOperations`, ...), which each operation adds, nor
 //! deciding anything.

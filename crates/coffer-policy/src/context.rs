@@ -36,7 +36,7 @@ impl ContextValue {
 /// lowercased, and lookups take a lowercased name (policies are lowercased once, when
 /// they are parsed, so a lookup allocates nothing).
 ///
-/// The keys are stored by their [`key_hash`]. A condition hashes its key once, when its
+/// The keys are stored by their `key_hash`. A condition hashes its key once, when its
 /// policy is parsed, so the lookups of a decision hash nothing: the table uses the stored
 /// hash as it is, and one string comparison confirms the name.
 #[derive(Clone, Default)]

@@ -217,7 +217,6 @@ async fn refusals_are_sts_xml_errors() {
 }
 
 #[tokio::test]
-#[expect(clippy::unwrap_used, reason = "an event that cannot be read fails the test")]
 async fn assume_role_is_audited_with_the_role_and_without_the_credentials() {
     let (app, _, audit) = audited_app();
     let body = format!(
@@ -274,7 +273,6 @@ async fn assume_role_is_audited_with_the_role_and_without_the_credentials() {
 }
 
 #[tokio::test]
-#[expect(clippy::unwrap_used, reason = "an event that cannot be read fails the test")]
 async fn a_refused_assume_role_is_audited_with_its_error() {
     let (app, _, audit) = audited_app();
     let (status, _, xml) = send(

@@ -78,7 +78,7 @@ pub struct BenchArgs {
     /// Operations to measure, comma-separated, in this order: encrypt (4 KiB), decrypt,
     /// generate-data-key (AES_256), health (`GET /health`, the HTTP floor), floor (with
     /// `--spawn`: a bare handler that base64-decodes, seals with AES-256-GCM and answers),
-    /// sign:<KeySpec> and verify:<KeySpec> (RSA_2048, ECC_NIST_P256, ML_DSA_65, SM2,
+    /// `sign:<KeySpec>` and `verify:<KeySpec>` (RSA_2048, ECC_NIST_P256, ML_DSA_65, SM2,
     /// HMAC_256 ... : a key of that spec made during setup; HMAC keys measure GenerateMac
     /// and VerifyMac).
     #[arg(
