@@ -8,7 +8,7 @@ use serde_json::Value;
 fn a_spawned_run_reports_every_operation_without_errors() {
     let out = Command::new(env!("CARGO_BIN_EXE_coffer"))
         .args(["bench", "--spawn", "--duration", "1", "--connections", "1"])
-        .args(["--max-requests", "20", "--format", "json"])
+        .args(["--max-requests", "20", "--format", "json", "--rounds", "2"])
         .args(["--ops", "encrypt,decrypt,generate-data-key,floor,health"])
         .args(["--ops", "sign:ECC_NIST_P256,verify:ECC_NIST_P256,verify:HMAC_256"])
         .env_remove("AWS_ACCESS_KEY_ID")

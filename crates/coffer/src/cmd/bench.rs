@@ -88,6 +88,11 @@ pub struct BenchArgs {
         default_value = "encrypt,decrypt,generate-data-key,health"
     )]
     ops: Vec<Op>,
+    /// Runs every operation in turn this many times, each for `duration / rounds`, and
+    /// reports their sums: operations measured in alternation see the same machine, so
+    /// their ratios hold when the machine's speed drifts during the run.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    rounds: u32,
     /// At most this many requests per operation and connection count.
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     max_requests: u64,
@@ -118,6 +123,7 @@ impl fmt::Debug for BenchArgs {
             .field("duration", &self.duration)
             .field("connections", &self.connections)
             .field("ops", &self.ops)
+            .field("rounds", &self.rounds)
             .field("max_requests", &self.max_requests)
             .field("access_key", &self.access_key)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
@@ -376,12 +382,28 @@ async fn measure(
     }
 
     let mut results = Vec::new();
+    let slice = duration / args.rounds;
     for &n in connections {
-        for &op in ops {
-            let Some(template) = requests.get(op.name()) else { continue };
-            let m =
-                run_phase(target, template, usize::from(n), duration, args.max_requests).await?;
-            results.push(m.finish(op, n));
+        let mut phases: Vec<Option<Phase>> = ops.iter().map(|_| None).collect();
+        for _ in 0..args.rounds {
+            for (&op, merged) in ops.iter().zip(phases.iter_mut()) {
+                let Some(template) = requests.get(op.name()) else { continue };
+                let sent = merged.as_ref().map_or(0, Phase::requests);
+                let cap = args.max_requests.saturating_sub(sent);
+                if cap == 0 {
+                    continue;
+                }
+                let phase = run_phase(target, template, usize::from(n), slice, cap).await?;
+                match merged {
+                    Some(m) => m.absorb(phase),
+                    None => *merged = Some(phase),
+                }
+            }
+        }
+        for (&op, phase) in ops.iter().zip(phases) {
+            if let Some(p) = phase {
+                results.push(p.finish(op, n));
+            }
         }
     }
     if args.endpoint.is_some() {
@@ -892,6 +914,18 @@ async fn run_phase(
 }
 
 impl Phase {
+    /// Requests sent so far, answered or not.
+    fn requests(&self) -> u64 {
+        let errors: u64 = self.tally.errors.values().sum();
+        self.tally.latencies.len() as u64 + errors
+    }
+
+    /// Adds a later phase of the same operation: its requests and its time.
+    fn absorb(&mut self, later: Phase) {
+        self.tally.merge(later.tally);
+        self.elapsed += later.elapsed;
+    }
+
     fn finish(self, op: Op, connections: u16) -> Measured {
         let mut latencies = self.tally.latencies;
         latencies.sort_unstable();
@@ -1118,9 +1152,12 @@ mod tests {
             "50",
             "--region",
             "eu-west-1",
+            "--rounds",
+            "3",
         ])
         .unwrap();
         assert_eq!(a.endpoint.as_deref(), Some("http://127.0.0.1:4600"));
+        assert_eq!(a.rounds, 3);
         assert_eq!(dedup(&a.connections), vec![4, 1]);
         assert_eq!(a.ops, vec![Op::Health, Op::GenerateDataKey]);
         assert_eq!((a.duration, a.format, a.max_requests), (3, Format::Json, 50));
@@ -1136,6 +1173,7 @@ mod tests {
         assert!(parse(&["--spawn", "--duration", "0"]).is_err());
         assert!(parse(&["--spawn", "--ops", "sign"]).is_err());
         assert!(parse(&["--spawn", "--max-requests", "0"]).is_err());
+        assert!(parse(&["--spawn", "--rounds", "0"]).is_err());
         assert!(parse(&["--spawn", "--format", "csv"]).is_err());
     }
 
