@@ -37,7 +37,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -131,9 +131,7 @@ async fn serve_simulate(
     body: Body,
     request_id: &str,
 ) -> Result<Value, AwsError> {
-    let body = to_bytes(body, crate::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| AwsError::too_large(crate::MAX_BODY_BYTES))?;
+    let body = crate::aws::read_body(parts, body).await?;
     let caller = authenticate(state, parts, &body)?;
     let state = Arc::clone(state);
     let id = request_id.to_owned();

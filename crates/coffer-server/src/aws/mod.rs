@@ -90,13 +90,10 @@ fn respond(status: StatusCode, body: &Value, request_id: &str) -> Response {
     response
 }
 
-async fn serve(
-    state: &Arc<AppState>,
-    parts: &Parts,
-    body: Body,
-    operation: Option<Operation>,
-    request_id: &str,
-) -> Result<Value, AwsError> {
+/// The whole body, refused as AWS refuses it when it is larger than
+/// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES): by its declared length before any of it is
+/// read, or once too much of it has arrived.
+pub(crate) async fn read_body(parts: &Parts, body: Body) -> Result<axum::body::Bytes, AwsError> {
     let too_large = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -106,9 +103,19 @@ async fn serve(
     if too_large {
         return Err(AwsError::too_large(crate::MAX_BODY_BYTES));
     }
-    let body = to_bytes(body, crate::MAX_BODY_BYTES)
+    to_bytes(body, crate::MAX_BODY_BYTES)
         .await
-        .map_err(|_| AwsError::too_large(crate::MAX_BODY_BYTES))?;
+        .map_err(|_| AwsError::too_large(crate::MAX_BODY_BYTES))
+}
+
+async fn serve(
+    state: &Arc<AppState>,
+    parts: &Parts,
+    body: Body,
+    operation: Option<Operation>,
+    request_id: &str,
+) -> Result<Value, AwsError> {
+    let body = read_body(parts, body).await?;
     let op = operation.ok_or_else(AwsError::unknown_operation)?;
     let caller = authenticate(state, parts, &body)?;
     let input = parse_body(&body);
