@@ -164,7 +164,7 @@ impl Kms {
             Some(p) => p,
             None => {
                 let p = &self.identities.principals[caller.principal];
-                computed = crate::condition_keys::principal_keys(&self.identities, p);
+                computed = Arc::new(crate::condition_keys::principal_keys(&self.identities, p));
                 &computed
             }
         };
@@ -178,7 +178,7 @@ impl Kms {
             principal,
         );
         if let Some(k) = ask.key {
-            ctx.extend_from(&*self.key_keys.get(self.store.as_ref(), k)?);
+            ctx.push_layer(self.key_keys.get(self.store.as_ref(), k)?);
         }
         request.context = ctx;
         request.populate_derived_keys();

@@ -158,19 +158,20 @@ pub fn add_request_keys(ctx: &mut Context, caller: &Caller, now_millis: i64) {
 
 /// Adds the caller's global keys to a request's context: the request's own, then the
 /// session's (a session tag wins over the principal's tag of the same key), then the
-/// principal's. Keys already there stay: an operation's keys are never overwritten.
+/// principal's. Keys already there stay: an operation's keys are never overwritten. The
+/// session's and the principal's keys are read as layers, not copied.
 pub fn add_global_keys(
     ctx: &mut Context,
     caller: &Caller,
     now_millis: i64,
-    session: Option<&Context>,
-    principal: &Context,
+    session: Option<&Arc<Context>>,
+    principal: &Arc<Context>,
 ) {
     add_request_keys(ctx, caller, now_millis);
     if let Some(s) = session {
-        ctx.extend_from(s);
+        ctx.push_layer(Arc::clone(s));
     }
-    ctx.extend_from(principal);
+    ctx.push_layer(Arc::clone(principal));
 }
 
 /// What the keys of a key were computed from, and the keys.

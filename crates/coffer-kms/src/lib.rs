@@ -76,7 +76,7 @@ pub struct Kms {
     /// Policy sets by principal and (key ARN, key revision).
     pub(crate) policy_sets: Mutex<HashMap<authz::PolicySetKey, Arc<PolicySet>>>,
     /// The global condition keys of each principal, by its index.
-    pub(crate) principal_keys: Vec<coffer_policy::Context>,
+    pub(crate) principal_keys: Vec<Arc<coffer_policy::Context>>,
     /// The condition keys of each key.
     pub(crate) key_keys: condition_keys::KeyKeysCache,
     materials: Mutex<HashMap<(String, u32), Arc<Secret>>>,
@@ -105,7 +105,7 @@ impl Kms {
         let principal_keys = identities
             .principals
             .iter()
-            .map(|p| condition_keys::principal_keys(&identities, p))
+            .map(|p| Arc::new(condition_keys::principal_keys(&identities, p)))
             .collect();
         Kms {
             store,

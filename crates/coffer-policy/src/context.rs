@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::condition::lowercase;
 use crate::matching::VarSource;
@@ -39,10 +39,17 @@ impl ContextValue {
 /// The keys are stored by their `key_hash`. A condition hashes its key once, when its
 /// policy is parsed, so the lookups of a decision hash nothing: the table uses the stored
 /// hash as it is, and one string comparison confirms the name.
+///
+/// A context may also read shared contexts beneath its own keys ([`Context::push_layer`]):
+/// the keys of a principal or of a key, computed once, join every request's context without
+/// being copied into it.
 #[derive(Clone, Default)]
 pub struct Context {
     /// By the hash of the name; names whose hashes are equal share a slot.
     map: HashMap<u64, Slot, BuildHasherDefault<Prehashed>>,
+    /// Shared contexts read after this one's own keys, first pushed first; a key of this
+    /// context, or of an earlier layer, hides the same key of a later one.
+    layers: Vec<Arc<Context>>,
 }
 
 /// The keys of one hash: nearly always one.
@@ -126,8 +133,7 @@ impl fmt::Debug for Context {
 
 impl PartialEq for Context {
     fn eq(&self, other: &Context) -> bool {
-        self.map.len() == other.map.len()
-            && self.entries().count() == other.entries().count()
+        self.entries().count() == other.entries().count()
             && self.entries().all(|(name, value)| other.get(name) == Some(value))
     }
 }
@@ -140,13 +146,34 @@ impl Context {
         Context::default()
     }
 
-    fn entries(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.map.values().flat_map(Slot::entries).map(|(n, v)| (n.as_str(), v))
+    /// Every key the context reads, each once, with the value a lookup finds.
+    fn entries(&self) -> Box<dyn Iterator<Item = (&str, &ContextValue)> + '_> {
+        let own = self.map.values().flat_map(Slot::entries).map(|(n, v)| (n.as_str(), v));
+        if self.layers.is_empty() {
+            return Box::new(own);
+        }
+        let layered = self.layers.iter().enumerate().flat_map(move |(i, layer)| {
+            layer.entries().filter(move |(name, _)| {
+                let hash = key_hash(name);
+                self.own(hash, name).is_none()
+                    && !self.layers[..i].iter().any(|l| l.get_hashed(hash, name).is_some())
+            })
+        });
+        Box::new(own.chain(layered))
+    }
+
+    /// The value of a key among this context's own keys, not its layers'.
+    fn own(&self, hash: u64, key: &str) -> Option<&ContextValue> {
+        self.map.get(&hash)?.get(key)
     }
 
     fn set_with(&mut self, key: &str, value: impl FnOnce() -> ContextValue, replace: bool) {
         let name = lowercase(key);
-        match self.map.entry(key_hash(&name)) {
+        let hash = key_hash(&name);
+        if !replace && self.layers.iter().any(|l| l.get_hashed(hash, &name).is_some()) {
+            return;
+        }
+        match self.map.entry(hash) {
             Entry::Vacant(e) => {
                 e.insert(Slot::One((name, value())));
             }
@@ -181,7 +208,7 @@ impl Context {
 
     /// The value of a key whose [`key_hash`] is known; `key` must already be lowercase.
     pub(crate) fn get_hashed(&self, hash: u64, key: &str) -> Option<&ContextValue> {
-        self.map.get(&hash)?.get(key)
+        self.own(hash, key).or_else(|| self.layers.iter().find_map(|l| l.get_hashed(hash, key)))
     }
 
     /// True when the key (lowercase) is present.
@@ -194,12 +221,24 @@ impl Context {
         self.entries().map(|(name, _)| name)
     }
 
+    /// Reads `layer` beneath the keys this context holds and the layers pushed before: a
+    /// context computed once (the keys of a principal, of a key) joins a request's context
+    /// without a copy. Keys set later on this context hide the layer's.
+    pub fn push_layer(&mut self, layer: Arc<Context>) {
+        if !layer.map.is_empty() || !layer.layers.is_empty() {
+            self.layers.push(layer);
+        }
+    }
+
     /// Adds every key of `other` that this context does not hold yet, as it is: its name is
     /// lowercase and hashed already, so nothing is lowercased or hashed again. A context
     /// computed once (the keys of a principal, of a key) joins a request's context so.
     pub fn extend_from(&mut self, other: &Context) {
         for (hash, slot) in &other.map {
             for (name, value) in slot.entries() {
+                if self.layers.iter().any(|l| l.get_hashed(*hash, name).is_some()) {
+                    continue;
+                }
                 match self.map.entry(*hash) {
                     Entry::Vacant(e) => {
                         e.insert(Slot::One((name.clone(), value.clone())));
@@ -209,6 +248,9 @@ impl Context {
                     }
                 }
             }
+        }
+        for layer in &other.layers {
+            self.extend_from(layer);
         }
     }
 
@@ -355,6 +397,49 @@ mod tests {
                    "aws:sourceip": "10.0.0.1"})
         );
         assert_eq!(Context::from_json(&request.to_json()).unwrap(), request);
+    }
+
+    #[test]
+    fn layers_are_read_beneath_a_contexts_own_keys_and_equal_a_copy() {
+        let mut session = Context::new();
+        session.set("aws:PrincipalTag/Team", "red");
+        let mut principal = Context::new();
+        principal.set("aws:PrincipalTag/Team", "blue");
+        principal.set("aws:PrincipalTag/Dept", "ops");
+        principal.set("aws:SourceIp", "10.0.0.9");
+        let (session, principal) = (Arc::new(session), Arc::new(principal));
+
+        let mut layered = Context::new();
+        layered.set("aws:SourceIp", "10.0.0.1");
+        layered.push_layer(Arc::clone(&session));
+        layered.push_layer(Arc::clone(&principal));
+        layered.push_layer(Arc::new(Context::new()));
+        layered.set_default("aws:PrincipalTag/Dept", "ignored");
+        layered.set_default("aws:username", "alice");
+        let mut copied = Context::new();
+        copied.set("aws:SourceIp", "10.0.0.1");
+        copied.extend_from(&session);
+        copied.extend_from(&principal);
+        copied.set_default("aws:PrincipalTag/Dept", "ignored");
+        copied.set_default("aws:username", "alice");
+
+        assert_eq!(layered.var("aws:sourceip"), Some("10.0.0.1"), "own keys hide layers");
+        assert_eq!(layered.var("aws:principaltag/team"), Some("red"), "earlier layers win");
+        assert_eq!(layered.var("aws:principaltag/dept"), Some("ops"), "no default over a layer");
+        assert_eq!(layered.keys().count(), 4, "{:?}", layered.keys().collect::<Vec<_>>());
+        assert_eq!(layered.to_json(), copied.to_json());
+        assert_eq!(layered, copied);
+        assert_eq!(copied, layered);
+        assert_eq!(format!("{layered:?}"), format!("{copied:?}"));
+
+        // A later value set on the request hides the layer's.
+        layered.set("aws:PrincipalTag/Team", "green");
+        assert_eq!(layered.var("aws:principaltag/team"), Some("green"));
+        assert_ne!(layered, copied);
+        // Extending from a layered context copies what it reads.
+        let mut flat = Context::new();
+        flat.extend_from(&layered);
+        assert_eq!(flat, layered);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use axum::extract::ConnectInfo;
 use axum::http::header;
 use axum::http::request::Parts;
 use coffer_kms::Caller;
-use coffer_kms::sts::CredentialError;
+use coffer_kms::sts::{Credential, CredentialError};
 
 use crate::AppState;
 use crate::aws::sigv4::{self, SigV4Error};
@@ -25,6 +25,15 @@ pub enum AuthError {
     Signature(SigV4Error),
     /// The signature holds but the credential does not (session token).
     Credential(CredentialError),
+}
+
+/// A credential, as the signature check reads it: its secret.
+struct Signer<'k>(Credential<'k>);
+
+impl AsRef<[u8]> for Signer<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.secret().expose()
+    }
 }
 
 /// Verifies a request signed for `service` (`kms`, `sts`) and returns its caller.
@@ -47,18 +56,12 @@ pub fn verify(
         body,
     };
     let kms = &state.kms;
-    // The credential is looked up before the signature is checked, so that a session's
-    // secret (held behind a shared handle) outlives the check that borrows it.
-    let credential = req
-        .header("authorization")
-        .and_then(|v| sigv4::parse_authorization(v.trim(), true).ok())
-        .and_then(|a| kms.credential(&a.access_key_id));
     let now = kms.now_millis().div_euclid(1000);
-    let verified = sigv4::verify(&req, service, now, state.max_skew_secs, |ak| {
-        credential.as_ref().filter(|c| c.access_key_id() == ak).map(|c| c.secret().expose())
-    })
-    .map_err(AuthError::Signature)?;
-    let credential = credential.ok_or(AuthError::Signature(SigV4Error::UnknownAccessKey))?;
+    let (verified, Signer(credential)) =
+        sigv4::verify_with(&req, service, now, state.max_skew_secs, |ak| {
+            kms.credential(ak).map(Signer)
+        })
+        .map_err(AuthError::Signature)?;
     let token = parts.headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
     let source_ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let user_agent =

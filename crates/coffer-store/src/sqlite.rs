@@ -965,35 +965,18 @@ mod tests {
     }
 
     #[test]
-    fn an_oversized_unsigned_field_is_corrupt_and_named() {
-        let (store, key) = store_with_key();
-        tamper(&store, "UPDATE keys SET current_version = 4294967296");
-        let message = corrupt_message(store.get_key(&key.account, &key.region, &key.key_id));
-        assert!(message.contains("keys.current_version"), "{message}");
-    }
-
-    #[test]
-    fn a_boolean_out_of_range_is_corrupt_and_named() {
-        let (store, key) = store_with_key();
-        tamper(&store, "UPDATE keys SET rotation_enabled = 2");
-        let message = corrupt_message(store.get_key(&key.account, &key.region, &key.key_id));
-        assert!(message.contains("keys.rotation_enabled"), "{message}");
-    }
-
-    #[test]
-    fn a_negative_revision_is_corrupt_and_named() {
-        let (store, key) = store_with_key();
-        tamper(&store, "UPDATE keys SET revision = -5");
-        let message = corrupt_message(store.get_key(&key.account, &key.region, &key.key_id));
-        assert!(message.contains("keys.revision"), "{message}");
-    }
-
-    #[test]
-    fn text_that_is_not_utf8_is_corrupt_and_named() {
-        let (store, key) = store_with_key();
-        tamper(&store, "UPDATE keys SET description = CAST(X'C328' AS TEXT)");
-        let message = corrupt_message(store.get_key(&key.account, &key.region, &key.key_id));
-        assert!(message.contains("keys.description"), "{message}");
+    fn a_key_field_out_of_its_range_is_corrupt_and_named() {
+        for (tampering, field) in [
+            ("UPDATE keys SET current_version = 4294967296", "keys.current_version"),
+            ("UPDATE keys SET rotation_enabled = 2", "keys.rotation_enabled"),
+            ("UPDATE keys SET revision = -5", "keys.revision"),
+            ("UPDATE keys SET description = CAST(X'C328' AS TEXT)", "keys.description"),
+        ] {
+            let (store, key) = store_with_key();
+            tamper(&store, tampering);
+            let message = corrupt_message(store.get_key(&key.account, &key.region, &key.key_id));
+            assert!(message.contains(field), "{tampering}: {message}");
+        }
     }
 
     #[test]

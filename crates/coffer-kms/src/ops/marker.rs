@@ -157,6 +157,35 @@ impl Kms {
     }
 }
 
+/// Opens `marker` as the listing of `operation` over `scope` would: the position it names,
+/// or InvalidMarkerException.
+///
+/// This and [`issue`] are public, and hidden from the documentation, only so that the fuzz
+/// target of the marker decoder can reach it without a listing's store and authorization:
+/// a narrow entry point keeps [`Listing`] and the methods private, where a cargo feature
+/// would add a build to keep compiling.
+#[doc(hidden)]
+pub fn open(
+    kms: &Kms,
+    operation: &'static str,
+    scope: &[&str],
+    marker: &str,
+) -> Result<Option<String>, KmsError> {
+    kms.open_marker(&Listing::new(operation, scope), Some(marker))
+}
+
+/// The marker the listing of `operation` over `scope` hands out for a page that ends at
+/// `position`; see [`open`].
+#[doc(hidden)]
+pub fn issue(
+    kms: &Kms,
+    operation: &'static str,
+    scope: &[&str],
+    position: &str,
+) -> Result<Option<String>, KmsError> {
+    kms.issue_marker(&Listing::new(operation, scope), Some(position.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

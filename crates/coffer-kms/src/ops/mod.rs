@@ -38,7 +38,9 @@ pub mod list_key_rotations;
 pub mod list_keys;
 pub mod list_resource_tags;
 pub mod list_retirable_grants;
-pub(crate) mod marker;
+// Public only for the fuzz target of the marker decoder; see `marker::open`.
+#[doc(hidden)]
+pub mod marker;
 pub mod put_key_policy;
 pub mod re_encrypt;
 pub mod retire_grant;

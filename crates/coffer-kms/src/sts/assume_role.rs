@@ -202,6 +202,7 @@ impl Kms {
             user_id: Some(user_id.clone()),
         }
         .context();
+        let keys = Arc::new(keys);
         let expires = now + duration * 1000;
         let response = AssumeRoleResponse {
             access_key_id: access_key_id.clone(),
@@ -254,7 +255,7 @@ impl Kms {
         let keys = match self.principal_keys.get(caller.principal) {
             Some(k) => k,
             None => {
-                computed = principal_keys(&self.identities, principal);
+                computed = Arc::new(principal_keys(&self.identities, principal));
                 &computed
             }
         };
@@ -341,6 +342,23 @@ fn name_char(c: char) -> bool {
 /// `[\p{L}\p{Z}\p{N}_.:/=+\-@]`: tag keys and values.
 fn tag_char(c: char) -> bool {
     c.is_alphabetic() || c.is_numeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
+}
+
+/// The checks of `AssumeRole` that read only the request: its parameters against STS's
+/// constraints, then the session tags over those `inherited` from the caller's session,
+/// then the packed size. Returns the packed size.
+///
+/// Public, and hidden from the documentation, only so that the fuzz target of the STS
+/// Query protocol can run these checks on the parameters it decodes: a narrow entry point
+/// keeps the helpers private, where a cargo feature would add a build to keep compiling.
+#[doc(hidden)]
+pub fn check_parameters(
+    req: &AssumeRoleRequest,
+    inherited: &BTreeMap<String, String>,
+) -> Result<Option<u32>, StsError> {
+    check_request(req)?;
+    session_tags(req, inherited)?;
+    Ok(packed_size(req.policy.as_deref(), &req.tags))
 }
 
 /// The request's parameters against STS's constraints, in the order STS lists them.

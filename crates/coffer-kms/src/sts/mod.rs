@@ -67,7 +67,7 @@ pub struct Session {
     /// When the credentials expire, epoch milliseconds.
     pub expires_millis: i64,
     /// The session's own condition keys, computed once.
-    pub(crate) keys: Context,
+    pub(crate) keys: Arc<Context>,
 }
 
 impl fmt::Debug for Session {

@@ -146,6 +146,19 @@ pub fn verify<'s>(
     max_skew_secs: i64,
     secret_of: impl FnOnce(&str) -> Option<&'s [u8]>,
 ) -> Result<Verified, SigV4Error> {
+    verify_with(req, service, now_secs, max_skew_secs, secret_of).map(|(verified, _)| verified)
+}
+
+/// [`verify`] for a secret that its lookup owns: `credential_of` returns what holds the
+/// secret of an access key id (a session behind a shared handle, say), and it is handed
+/// back with the verified request.
+pub fn verify_with<C: AsRef<[u8]>>(
+    req: &Request<'_>,
+    service: &str,
+    now_secs: i64,
+    max_skew_secs: i64,
+    credential_of: impl FnOnce(&str) -> Option<C>,
+) -> Result<(Verified, C), SigV4Error> {
     let value = req
         .header("authorization")
         .map(str::trim)
@@ -162,19 +175,20 @@ pub fn verify<'s>(
         ));
     }
     check_scope(&auth.scope, amz_date, service)?;
-    let secret = secret_of(&auth.access_key_id).ok_or(SigV4Error::UnknownAccessKey)?;
+    let credential = credential_of(&auth.access_key_id).ok_or(SigV4Error::UnknownAccessKey)?;
     check_time(signed_at, now_secs, max_skew_secs)?;
     let string_to_sign =
         string_to_sign(amz_date, &auth.scope, &canonical_request(req, &auth.signed_headers));
-    let expected = signature(&signing_key(secret, &auth.scope), &string_to_sign);
+    let expected = signature(&signing_key(credential.as_ref(), &auth.scope), &string_to_sign);
     if !bool::from(expected.as_bytes().ct_eq(auth.signature.as_bytes())) {
         return Err(SigV4Error::Mismatch);
     }
-    Ok(Verified {
+    let verified = Verified {
         access_key_id: auth.access_key_id,
         region: auth.scope.region,
         service: auth.scope.service,
-    })
+    };
+    Ok((verified, credential))
 }
 
 /// Signs a request: the value of its `Authorization` header.
