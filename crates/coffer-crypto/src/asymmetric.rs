@@ -14,7 +14,7 @@ use aws_lc_rs::rsa::{
     OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm, OaepPrivateDecryptingKey,
     OaepPublicEncryptingKey, PublicEncryptingKey,
 };
-use sm2::pke::{DecryptingKey, EncryptingKey, Mode};
+use sm2::pke::{DecryptingKey as Sm2DecryptingKey, EncryptingKey, Mode};
 use zeroize::Zeroizing;
 
 use crate::algorithm::{Algorithm, EncryptionAlgorithm};
@@ -94,12 +94,61 @@ pub fn asymmetric_decrypt(
     ciphertext: &[u8],
 ) -> Result<Secret, CryptoError> {
     check_algorithm(spec, algorithm)?;
-    match keys::asymmetric_family(spec)? {
-        Family::Rsa(size) => {
-            let key = keys::rsa_decrypting_key(size, material.expose())?;
-            rsa_oaep_decrypt(key, oaep(algorithm), ciphertext)
+    DecryptingKey::from_pkcs8(spec, material)?.decrypt(algorithm, ciphertext)
+}
+
+/// A private key of an asymmetric encryption spec, parsed once: reading a PKCS#8 RSA key
+/// checks it, which costs more than a decryption with it. Both forms wipe the private key
+/// when dropped (aws-lc-rs cleanses its keys' memory; RustCrypto's `SecretKey` zeroizes).
+pub struct DecryptingKey {
+    spec: KeySpec,
+    key: Decrypting,
+}
+
+enum Decrypting {
+    Rsa(OaepPrivateDecryptingKey),
+    Sm2(sm2::SecretKey),
+}
+
+impl std::fmt::Debug for DecryptingKey {
+    /// The spec only: never the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecryptingKey").field("spec", &self.spec).finish_non_exhaustive()
+    }
+}
+
+impl DecryptingKey {
+    /// Reads `material`, a PKCS#8 private key of `spec` (an RSA or SM2 spec).
+    pub fn from_pkcs8(spec: KeySpec, material: &Secret) -> Result<DecryptingKey, CryptoError> {
+        let key = match keys::asymmetric_family(spec)? {
+            Family::Rsa(size) => {
+                let key = keys::rsa_decrypting_key(size, material.expose())?;
+                Decrypting::Rsa(OaepPrivateDecryptingKey::new(key).map_err(|_| {
+                    CryptoError::KeyMaterial("the RSA key cannot decrypt with OAEP")
+                })?)
+            }
+            Family::Sm2 => Decrypting::Sm2(keys::sm2_secret_key(material.expose())?),
+            _ => {
+                return Err(CryptoError::IncompatibleAlgorithm {
+                    spec,
+                    algorithm: Algorithm::Encryption(EncryptionAlgorithm::RsaesOaepSha256),
+                });
+            }
+        };
+        Ok(DecryptingKey { spec, key })
+    }
+
+    /// Decrypts as [`asymmetric_decrypt`] does.
+    pub fn decrypt(
+        &self,
+        algorithm: EncryptionAlgorithm,
+        ciphertext: &[u8],
+    ) -> Result<Secret, CryptoError> {
+        check_algorithm(self.spec, algorithm)?;
+        match &self.key {
+            Decrypting::Rsa(key) => oaep_decrypt(key, oaep(algorithm), ciphertext),
+            Decrypting::Sm2(secret) => sm2_decrypt(secret, ciphertext),
         }
-        _ => sm2_decrypt(&keys::sm2_secret_key(material.expose())?, ciphertext),
     }
 }
 
@@ -110,6 +159,14 @@ pub(crate) fn rsa_oaep_decrypt(
     ciphertext: &[u8],
 ) -> Result<Secret, CryptoError> {
     let key = OaepPrivateDecryptingKey::new(key).map_err(|_| CryptoError::Decrypt)?;
+    oaep_decrypt(&key, algorithm, ciphertext)
+}
+
+fn oaep_decrypt(
+    key: &OaepPrivateDecryptingKey,
+    algorithm: &'static OaepAlgorithm,
+    ciphertext: &[u8],
+) -> Result<Secret, CryptoError> {
     let mut buffer = Zeroizing::new(vec![0; key.min_output_size()]);
     let len = key
         .decrypt(algorithm, ciphertext, &mut buffer, None)
@@ -124,7 +181,7 @@ pub(crate) fn sm2_decrypt(
     secret: &sm2::SecretKey,
     ciphertext: &[u8],
 ) -> Result<Secret, CryptoError> {
-    let key = DecryptingKey::new_with_mode(secret.to_nonzero_scalar(), Mode::C1C3C2);
+    let key = Sm2DecryptingKey::new_with_mode(secret.to_nonzero_scalar(), Mode::C1C3C2);
     let plaintext = key.decrypt_der(ciphertext).map_err(|_| CryptoError::Decrypt)?;
     Ok(Secret::new(plaintext))
 }
@@ -159,6 +216,38 @@ mod tests {
     use crate::random::SystemRandom;
     use crate::random::testing::FailingRandom;
     use crate::spec::generate_material;
+
+    #[test]
+    fn a_parsed_key_decrypts_again_and_again_and_never_shows_itself() {
+        for (spec, algorithm) in [
+            (KeySpec::Rsa2048, EncryptionAlgorithm::RsaesOaepSha256),
+            (KeySpec::Rsa3072, EncryptionAlgorithm::RsaesOaepSha1),
+            (KeySpec::Sm2, EncryptionAlgorithm::Sm2Pke),
+        ] {
+            let material = generate_material(spec, &SystemRandom).unwrap();
+            let public_key = crate::public_key_spki(spec, &material).unwrap();
+            let key = DecryptingKey::from_pkcs8(spec, &material).unwrap();
+            assert_eq!(format!("{key:?}"), format!("DecryptingKey {{ spec: {spec:?}, .. }}"));
+            for plaintext in [&b"one"[..], b"two"] {
+                let ciphertext =
+                    asymmetric_encrypt(spec, &public_key, algorithm, plaintext, &SystemRandom)
+                        .unwrap();
+                assert_eq!(key.decrypt(algorithm, &ciphertext).unwrap().expose(), plaintext);
+            }
+            let other = if spec == KeySpec::Sm2 {
+                EncryptionAlgorithm::RsaesOaepSha256
+            } else {
+                EncryptionAlgorithm::Sm2Pke
+            };
+            assert!(matches!(
+                key.decrypt(other, &[0; 256]),
+                Err(CryptoError::IncompatibleAlgorithm { .. })
+            ));
+        }
+        let ecc = generate_material(KeySpec::EccNistP256, &SystemRandom).unwrap();
+        assert!(DecryptingKey::from_pkcs8(KeySpec::EccNistP256, &ecc).is_err());
+        assert!(DecryptingKey::from_pkcs8(KeySpec::Rsa2048, &ecc).is_err());
+    }
 
     #[test]
     fn plaintext_limits_are_the_recorded_ones() {

@@ -120,7 +120,7 @@ pub use algorithm::{
     Algorithm, EncryptionAlgorithm, KeyAgreementAlgorithm, KeyUsage, MacAlgorithm, MessageType,
     SigningAlgorithm, WrappingAlgorithm,
 };
-pub use asymmetric::{asymmetric_decrypt, asymmetric_encrypt, max_plaintext_len};
+pub use asymmetric::{DecryptingKey, asymmetric_decrypt, asymmetric_encrypt, max_plaintext_len};
 pub use blob::{BlobHeader, decrypt, encode_encryption_context, encrypt, read_header};
 pub use error::{CryptoError, Purpose};
 pub use import::{

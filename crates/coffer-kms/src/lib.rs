@@ -82,6 +82,8 @@ pub struct Kms {
     materials: Mutex<HashMap<(String, u32), Arc<Secret>>>,
     /// Parsed private keys of asymmetric signing keys, by key ARN and version.
     signers: VersionCache<coffer_crypto::SigningKey>,
+    /// Parsed private keys of asymmetric encryption keys, by key ARN and version.
+    decrypters: VersionCache<coffer_crypto::DecryptingKey>,
     /// Public keys (DER SubjectPublicKeyInfo) of asymmetric keys, by key ARN and version.
     public_keys: VersionCache<[u8]>,
     /// The live STS sessions.
@@ -120,6 +122,7 @@ impl Kms {
             key_keys: condition_keys::KeyKeysCache::default(),
             materials: Mutex::new(HashMap::new()),
             signers: Mutex::new(HashMap::new()),
+            decrypters: Mutex::new(HashMap::new()),
             public_keys: Mutex::new(HashMap::new()),
             sessions: sts::Sessions::default(),
         }
@@ -247,6 +250,22 @@ impl Kms {
         })
     }
 
+    /// The parsed private key of one version of an asymmetric encryption key, read once
+    /// from its material, as [`Kms::signer`] reads a signing key.
+    pub(crate) fn decrypter(
+        &self,
+        key: &KeyRecord,
+        version: u32,
+        spec: coffer_crypto::KeySpec,
+    ) -> Result<Arc<coffer_crypto::DecryptingKey>, KmsError> {
+        derived(&self.decrypters, key, version, || {
+            let material = self.material(key, version)?;
+            coffer_crypto::DecryptingKey::from_pkcs8(spec, &material)
+                .map(Arc::new)
+                .map_err(crate::ops::asymmetric::from_crypto)
+        })
+    }
+
     /// The public key of one version of an asymmetric key, derived once from its material.
     pub(crate) fn public_key(
         &self,
@@ -268,6 +287,9 @@ impl Kms {
             cache.retain(|(a, _), _| a != arn);
         }
         if let Ok(mut cache) = self.signers.lock() {
+            cache.retain(|(a, _), _| a != arn);
+        }
+        if let Ok(mut cache) = self.decrypters.lock() {
             cache.retain(|(a, _), _| a != arn);
         }
         if let Ok(mut cache) = self.public_keys.lock() {

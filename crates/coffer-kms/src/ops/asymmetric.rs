@@ -227,8 +227,8 @@ impl Kms {
         let spec = spec_of(key)?;
         let algorithm = EncryptionAlgorithm::parse(algorithm)
             .ok_or_else(|| incompatible(&key.key_spec, algorithm))?;
-        let material = self.current_material(key)?;
-        coffer_crypto::asymmetric_decrypt(spec, &material, algorithm, ciphertext)
+        self.decrypter(key, key.current_version, spec)?
+            .decrypt(algorithm, ciphertext)
             .map_err(from_crypto)
     }
 }
