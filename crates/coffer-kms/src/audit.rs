@@ -14,8 +14,9 @@
 //! operations are `kms.amazonaws.com`, the STS front door's `AssumeRole` and
 //! `GetCallerIdentity` are `sts.amazonaws.com`, as CloudTrail names them; Coffer's own
 //! administrative endpoints, which no cloud has, are `coffer`. The `resources` element
-//! names the resource a call was about, its type read from the ARN (`AWS::KMS::Key`,
-//! `AWS::IAM::Role`, ...).
+//! names the resources a call was about (a KMS call: every key its authorization decided
+//! on, so both keys of a ReEncrypt, and the key of a refused call), each type read from the
+//! ARN (`AWS::KMS::Key`, `AWS::IAM::Role`, ...).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -140,8 +141,8 @@ pub struct CallRecord<'a> {
     pub error_message: Option<&'a str>,
     /// Whether the operation only reads.
     pub read_only: bool,
-    /// The ARN of the resource the call was about (a key, a role), if any.
-    pub resource_arn: Option<&'a str>,
+    /// The ARNs of the resources the call was about (keys, a role), in order.
+    pub resources: Vec<&'a str>,
 }
 
 /// The CloudTrail-shaped event of one call, serialized as CloudTrail writes it.
@@ -171,8 +172,8 @@ pub struct Event<'a> {
     error_code: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error_message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    resources: Option<[Resource<'a>; 1]>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<Resource<'a>>,
     additional_event_data: AdditionalData,
 }
 
@@ -217,11 +218,15 @@ pub fn event<'a>(caller: Option<&'a Caller>, call: CallRecord<'a>) -> Event<'a> 
     let mut response = call.response;
     scrub(&mut request);
     scrub(&mut response);
-    let resources = call.resource_arn.and_then(|arn| {
-        let kind = resource_type(arn)?;
-        let account = arn.split(':').nth(4).unwrap_or_default();
-        Some([Resource { account_id: account, kind, arn }])
-    });
+    let resources = call
+        .resources
+        .into_iter()
+        .filter_map(|arn| {
+            let kind = resource_type(arn)?;
+            let account = arn.split(':').nth(4).unwrap_or_default();
+            Some(Resource { account_id: account, kind, arn })
+        })
+        .collect();
     Event {
         event_version: "1.08",
         user_identity: caller.map(|c| UserIdentity {
@@ -313,7 +318,7 @@ mod tests {
                 error_code,
                 error_message: None,
                 read_only: false,
-                resource_arn: Some("arn:aws:kms:us-east-1:111122223333:key/k"),
+                resources: vec!["arn:aws:kms:us-east-1:111122223333:key/k"],
             },
         );
         let line = ev.to_json();
@@ -371,7 +376,7 @@ mod tests {
                 error_code: None,
                 error_message: None,
                 read_only: true,
-                resource_arn: Some("arn:aws:iam::111122223333:role/app"),
+                resources: vec!["arn:aws:iam::111122223333:role/app"],
             },
         );
         let line = String::from_utf8(ev.to_json()).unwrap();

@@ -122,13 +122,13 @@ impl Kms {
         let action = ask.action;
         let evaluated = self.evaluate(caller, ask, None)?;
         let decision = evaluated.decision;
+        let resource = evaluated.request.resource.as_str();
         if decision.is_allowed() {
-            caller.record(decision);
+            caller.record(decision, resource);
             return Ok(Authorized(()));
         }
-        let resource = evaluated.request.resource.as_str();
         let message = decision.message(&caller.arn, action, resource);
-        caller.record(decision.clone());
+        caller.record(decision.clone(), resource);
         Err(KmsError::AccessDenied {
             message: message.unwrap_or_else(|| {
                 format!(

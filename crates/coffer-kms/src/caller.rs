@@ -30,6 +30,8 @@ pub struct Caller {
     /// The client's User-Agent.
     pub user_agent: Option<String>,
     pub(crate) decisions: Mutex<Vec<Decision>>,
+    /// The ARNs the decisions were about, each once, in order.
+    pub(crate) resources: Mutex<Vec<String>>,
 }
 
 impl Caller {
@@ -43,9 +45,23 @@ impl Caller {
         self.decisions.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default()
     }
 
-    pub(crate) fn record(&self, d: Decision) {
+    /// The ARNs of the resources the request's authorization decided on (keys, roles), each
+    /// once, in order (for the audit trail's `resources`).
+    pub fn take_resources(&self) -> Vec<String> {
+        self.resources.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
+    }
+
+    /// Keeps a decision and the resource it was about.
+    pub(crate) fn record(&self, d: Decision, resource: &str) {
         if let Ok(mut v) = self.decisions.lock() {
             v.push(d);
+        }
+        if resource.starts_with("arn:") {
+            if let Ok(mut r) = self.resources.lock() {
+                if !r.iter().any(|known| known == resource) {
+                    r.push(resource.to_owned());
+                }
+            }
         }
     }
 }

@@ -156,6 +156,7 @@ impl Kms {
             secure_transport,
             user_agent,
             decisions: Mutex::new(Vec::new()),
+            resources: Mutex::new(Vec::new()),
         })
     }
 

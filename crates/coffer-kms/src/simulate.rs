@@ -101,6 +101,7 @@ impl Kms {
             secure_transport: caller.secure_transport,
             user_agent: None,
             decisions: Mutex::new(Vec::new()),
+            resources: Mutex::new(Vec::new()),
         };
         let needs_key = !action.resource_types.is_empty();
         let evaluated = match (&req.key_id, needs_key) {

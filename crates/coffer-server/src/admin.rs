@@ -203,7 +203,7 @@ fn audit_simulation(
             error_code: error.map(|e| e.code),
             error_message: error.and_then(|e| e.message.as_deref()),
             read_only: true,
-            resource_arn: resource,
+            resources: resource.into_iter().collect(),
         },
     );
     state.kms.record(&ev);

@@ -251,3 +251,49 @@ async fn a_simulation_is_audited_as_coffers_own_event() {
     assert_eq!(e["responseElements"], Value::Null);
     assert!(e.get("resources").is_none());
 }
+
+#[tokio::test]
+async fn resources_are_the_keys_the_authorization_decided_on() {
+    let s = server();
+    let (source, source_arn) = create_key(&s).await;
+    let (destination, destination_arn) = create_key(&s).await;
+    let r =
+        call(&s.app, "Encrypt", json!({"KeyId": source, "Plaintext": STANDARD.encode(b"x")})).await;
+    let blob = r.body["CiphertextBlob"].clone();
+
+    // A ReEncrypt is about both of its keys.
+    let r =
+        call(&s.app, "ReEncrypt", json!({"CiphertextBlob": blob, "DestinationKeyId": destination}))
+            .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let event = last(&s, "ReEncrypt");
+    let arns: Vec<&str> =
+        event["resources"].as_array().unwrap().iter().map(|r| r["ARN"].as_str().unwrap()).collect();
+    assert_eq!(arns, [source_arn.as_str(), destination_arn.as_str()]);
+
+    // A refused call still names the key it was refused on.
+    let deny = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*"}]});
+    let r = call(
+        &s.app,
+        "PutKeyPolicy",
+        json!({"KeyId": destination, "PolicyName": "default", "Policy": deny.to_string()}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&s.app, "Encrypt", json!({"KeyId": destination, "Plaintext": "eA=="})).await;
+    assert_eq!(r.body["__type"], "AccessDeniedException");
+    let e = last(&s, "Encrypt");
+    assert_eq!(e["errorCode"], "AccessDeniedException");
+    assert_eq!(
+        e["resources"],
+        json!([{"accountId": ACCOUNT, "type": "AWS::KMS::Key", "ARN": destination_arn}])
+    );
+
+    // A call about no key has none.
+    let r = call(&s.app, "ListKeys", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(last(&s, "ListKeys").get("resources").is_none());
+}

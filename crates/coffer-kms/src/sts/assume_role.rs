@@ -278,7 +278,7 @@ impl Kms {
         };
         let decision = decide(&set, &[], &request);
         let allowed = decision.is_allowed();
-        caller.record(decision.clone());
+        caller.record(decision.clone(), role_arn);
         if allowed {
             return Ok(());
         }

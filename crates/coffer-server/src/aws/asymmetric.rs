@@ -20,12 +20,12 @@ use crate::aws::map::{decode, no_recipient};
 use crate::aws::shapes::{Blob, Constraints, SecretBlob, epoch_seconds, present};
 
 /// Encodes a response.
-fn out(value: impl Serialize, request_id: &str) -> Result<Value, AwsError> {
-    serde_json::to_value(value).map_err(|e| AwsError::internal(request_id, &e))
+fn out(value: impl Serialize, request_id: &str) -> Result<Vec<u8>, AwsError> {
+    serde_json::to_vec(&value).map_err(|e| AwsError::internal(request_id, &e))
 }
 
 /// Sign.
-pub fn sign(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Value, AwsError> {
+pub fn sign(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Vec<u8>, AwsError> {
     let i: wire::SignInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -54,7 +54,7 @@ pub fn sign(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Value
 }
 
 /// Verify.
-pub fn verify(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Value, AwsError> {
+pub fn verify(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Vec<u8>, AwsError> {
     let i: wire::VerifyInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -90,7 +90,7 @@ pub fn generate_mac(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::GenerateMacInput = decode(input)?;
     Constraints::default()
         .required(&i.message, "message")
@@ -118,7 +118,12 @@ pub fn generate_mac(
 }
 
 /// VerifyMac.
-pub fn verify_mac(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Value, AwsError> {
+pub fn verify_mac(
+    kms: &Kms,
+    caller: &Caller,
+    input: Value,
+    rid: &str,
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::VerifyMacInput = decode(input)?;
     Constraints::default()
         .required(&i.message, "message")
@@ -153,7 +158,7 @@ pub fn get_public_key(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::GetPublicKeyInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -186,7 +191,7 @@ pub fn derive_shared_secret(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::DeriveSharedSecretInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -245,7 +250,7 @@ pub fn generate_data_key_pair(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let req = data_key_pair_request(input, true)?;
     let r = kms.generate_data_key_pair(caller, req).map_err(|e| from_kms(&e, rid))?;
     out(
@@ -267,7 +272,7 @@ pub fn generate_data_key_pair_without_plaintext(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let req = data_key_pair_request(input, false)?;
     let r = kms
         .generate_data_key_pair_without_plaintext(caller, req)
@@ -290,7 +295,7 @@ pub fn get_parameters_for_import(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::GetParametersForImportInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -321,7 +326,7 @@ pub fn import_key_material(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::ImportKeyMaterialInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -352,7 +357,7 @@ pub fn delete_imported_key_material(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::DeleteImportedKeyMaterialInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")

@@ -35,12 +35,12 @@ fn principal(c: &mut Constraints, value: Option<&str>, member: &str) {
 }
 
 /// Encodes a response.
-fn out(value: impl Serialize, request_id: &str) -> Result<Value, AwsError> {
-    serde_json::to_value(value).map_err(|e| AwsError::internal(request_id, &e))
+fn out(value: impl Serialize, request_id: &str) -> Result<Vec<u8>, AwsError> {
+    serde_json::to_vec(&value).map_err(|e| AwsError::internal(request_id, &e))
 }
 
 /// A page of grants.
-fn grant_page(list: GrantList, request_id: &str) -> Result<Value, AwsError> {
+fn grant_page(list: GrantList, request_id: &str) -> Result<Vec<u8>, AwsError> {
     let grants = list.grants.into_iter().map(wire::GrantListEntry::from).collect();
     out(shapes::Page::new(wire::Grants { grants }, list.next_marker), request_id)
 }
@@ -51,7 +51,7 @@ pub fn create_grant(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::CreateGrantInput = decode(input)?;
     let mut c = Constraints::default();
     c.required(&i.key_id, "keyId").key_id(i.key_id.as_deref(), "keyId");
@@ -81,7 +81,12 @@ pub fn create_grant(
 }
 
 /// ListGrants.
-pub fn list_grants(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Value, AwsError> {
+pub fn list_grants(
+    kms: &Kms,
+    caller: &Caller,
+    input: Value,
+    rid: &str,
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::ListGrantsInput = decode(input)?;
     let mut c = Constraints::default();
     c.marker(i.marker.as_deref());
@@ -106,7 +111,7 @@ pub fn list_retirable_grants(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::ListRetirableGrantsInput = decode(input)?;
     let mut c = Constraints::default();
     c.marker(i.marker.as_deref()).required(&i.retiring_principal, "retiringPrincipal");
@@ -125,7 +130,7 @@ pub fn retire_grant(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::RetireGrantInput = decode(input)?;
     Constraints::default()
         .length(i.grant_token.as_deref(), "grantToken", 1, 8192)
@@ -148,7 +153,7 @@ pub fn revoke_grant(
     caller: &Caller,
     input: Value,
     rid: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let i: wire::RevokeGrantInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")

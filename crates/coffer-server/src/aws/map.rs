@@ -21,17 +21,18 @@ use crate::aws::grants;
 use crate::aws::shapes::{self, Constraints, epoch_seconds, present};
 use crate::aws::target::Operation;
 
-/// Runs one operation for a verified caller; `input` is the request body as JSON.
+/// Runs one operation for a verified caller; `input` is the request body as JSON. The
+/// answer is the response body, written straight from the operation's output shape.
 pub fn call(
     op: Operation,
     kms: &Kms,
     caller: &Caller,
     input: Value,
     request_id: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let k = |e: KmsError| from_kms(&e, request_id);
     let out =
-        |v: Result<Value, serde_json::Error>| v.map_err(|e| AwsError::internal(request_id, &e));
+        |v: Result<Vec<u8>, serde_json::Error>| v.map_err(|e| AwsError::internal(request_id, &e));
     match op {
         Operation::CreateKey => {
             let i: shapes::CreateKeyInput = decode(input)?;
@@ -63,7 +64,7 @@ pub fn call(
                 multi_region: i.multi_region.unwrap_or(false),
             };
             let m = kms.create_key(caller, req).map_err(k)?;
-            out(serde_json::to_value(shapes::KeyMetadataOutput { key_metadata: m.into() }))
+            out(serde_json::to_vec(&shapes::KeyMetadataOutput { key_metadata: m.into() }))
         }
         Operation::DescribeKey => {
             let i: shapes::DescribeKeyInput = decode(input)?;
@@ -75,7 +76,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let tokens = i.grant_tokens.unwrap_or_default();
             let m = kms.describe_key_with_grant_tokens(caller, &key_id, &tokens).map_err(k)?;
-            out(serde_json::to_value(shapes::KeyMetadataOutput { key_metadata: m.into() }))
+            out(serde_json::to_vec(&shapes::KeyMetadataOutput { key_metadata: m.into() }))
         }
         Operation::ListKeys => {
             let i: shapes::ListKeysInput = decode(input)?;
@@ -86,17 +87,17 @@ pub fn call(
                 .into_iter()
                 .map(|e| shapes::KeyListEntry { key_id: e.key_id, key_arn: e.key_arn })
                 .collect();
-            out(serde_json::to_value(shapes::Page::new(shapes::Keys { keys }, page.next_marker)))
+            out(serde_json::to_vec(&shapes::Page::new(shapes::Keys { keys }, page.next_marker)))
         }
         Operation::EnableKey => {
             let key_id = key_id_only(input)?;
             kms.enable_key(caller, &key_id).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::DisableKey => {
             let key_id = key_id_only(input)?;
             kms.disable_key(caller, &key_id).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::UpdateKeyDescription => {
             let i: shapes::UpdateKeyDescriptionInput = decode(input)?;
@@ -108,7 +109,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let description = present(i.description, "description")?;
             kms.update_key_description(caller, &key_id, &description).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::ScheduleKeyDeletion => {
             let i: shapes::ScheduleKeyDeletionInput = decode(input)?;
@@ -119,7 +120,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let s =
                 kms.schedule_key_deletion(caller, &key_id, i.pending_window_in_days).map_err(k)?;
-            out(serde_json::to_value(shapes::ScheduleKeyDeletionOutput {
+            out(serde_json::to_vec(&shapes::ScheduleKeyDeletionOutput {
                 key_id: s.key_arn,
                 deletion_date: epoch_seconds(s.deletion_date),
                 key_state: s.key_state.as_str().to_owned(),
@@ -129,7 +130,7 @@ pub fn call(
         Operation::CancelKeyDeletion => {
             let key_id = key_id_only(input)?;
             let arn = kms.cancel_key_deletion(caller, &key_id).map_err(k)?;
-            out(serde_json::to_value(shapes::KeyIdOutput { key_id: arn }))
+            out(serde_json::to_vec(&shapes::KeyIdOutput { key_id: arn }))
         }
         Operation::Encrypt => {
             let i: shapes::EncryptInput = decode(input)?;
@@ -148,7 +149,7 @@ pub fn call(
                 dry_run: i.dry_run.unwrap_or(false),
             };
             let r = kms.encrypt(caller, req).map_err(k)?;
-            out(serde_json::to_value(shapes::EncryptOutput {
+            out(serde_json::to_vec(&shapes::EncryptOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 key_id: r.key_arn,
                 encryption_algorithm: r.encryption_algorithm,
@@ -171,7 +172,7 @@ pub fn call(
                 dry_run_modifiers: i.dry_run_modifiers.unwrap_or_default(),
             };
             let r = kms.decrypt(caller, req).map_err(k)?;
-            out(serde_json::to_value(shapes::DecryptOutput {
+            out(serde_json::to_vec(&shapes::DecryptOutput {
                 key_id: r.key_arn,
                 plaintext: shapes::SecretBlob(r.plaintext),
                 encryption_algorithm: r.encryption_algorithm,
@@ -200,7 +201,7 @@ pub fn call(
                 dry_run_modifiers: i.dry_run_modifiers.unwrap_or_default(),
             };
             let r = kms.re_encrypt(caller, req).map_err(k)?;
-            out(serde_json::to_value(shapes::ReEncryptOutput {
+            out(serde_json::to_vec(&shapes::ReEncryptOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 source_key_id: r.source_key_arn,
                 key_id: r.key_arn,
@@ -214,7 +215,7 @@ pub fn call(
             let (req, recipient) = data_key_request(input)?;
             no_recipient(recipient.as_ref())?;
             let r = kms.generate_data_key(caller, req).map_err(k)?;
-            out(serde_json::to_value(shapes::GenerateDataKeyOutput {
+            out(serde_json::to_vec(&shapes::GenerateDataKeyOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 plaintext: shapes::SecretBlob(r.plaintext),
                 key_id: r.key_arn,
@@ -225,7 +226,7 @@ pub fn call(
             let (req, recipient) = data_key_request(input)?;
             no_recipient(recipient.as_ref())?;
             let r = kms.generate_data_key_without_plaintext(caller, req).map_err(k)?;
-            out(serde_json::to_value(shapes::GenerateDataKeyWithoutPlaintextOutput {
+            out(serde_json::to_vec(&shapes::GenerateDataKeyWithoutPlaintextOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 key_id: r.key_arn,
                 key_material_id: r.key_material_id,
@@ -241,25 +242,25 @@ pub fn call(
             }
             no_recipient(i.recipient.as_ref())?;
             let r = kms.generate_random(caller, i.number_of_bytes).map_err(k)?;
-            out(serde_json::to_value(shapes::GenerateRandomOutput {
+            out(serde_json::to_vec(&shapes::GenerateRandomOutput {
                 plaintext: shapes::SecretBlob(r.plaintext),
             }))
         }
         Operation::CreateAlias => {
             let (alias, target) = alias_input(input)?;
             kms.create_alias(caller, &alias, &target).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::UpdateAlias => {
             let (alias, target) = alias_input(input)?;
             kms.update_alias(caller, &alias, &target).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::DeleteAlias => {
             let i: shapes::DeleteAliasInput = decode(input)?;
             let alias = present(i.alias_name, "aliasName")?;
             kms.delete_alias(caller, &alias).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::ListAliases => {
             let i: shapes::ListAliasesInput = decode(input)?;
@@ -281,7 +282,7 @@ pub fn call(
                     last_updated_date: epoch_seconds(a.last_updated_date),
                 })
                 .collect();
-            out(serde_json::to_value(shapes::Page::new(
+            out(serde_json::to_vec(&shapes::Page::new(
                 shapes::Aliases { aliases },
                 page.next_marker,
             )))
@@ -296,7 +297,7 @@ pub fn call(
                 .check()?;
             let key_id = present(i.key_id, "keyId")?;
             kms.tag_resource(caller, &key_id, &shapes::domain_tags(i.tags)).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::UntagResource => {
             let i: shapes::UntagResourceInput = decode(input)?;
@@ -308,7 +309,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let tag_keys = present(i.tag_keys, "tagKeys")?;
             kms.untag_resource(caller, &key_id, &tag_keys).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::ListResourceTags => {
             let (key_id, limit, marker) = key_page(input)?;
@@ -319,7 +320,7 @@ pub fn call(
                 .into_iter()
                 .map(|t| shapes::Tag { tag_key: Some(t.key), tag_value: Some(t.value) })
                 .collect();
-            out(serde_json::to_value(shapes::Page::new(shapes::Tags { tags }, page.next_marker)))
+            out(serde_json::to_vec(&shapes::Page::new(shapes::Tags { tags }, page.next_marker)))
         }
         Operation::GetKeyPolicy => {
             let i: shapes::GetKeyPolicyInput = decode(input)?;
@@ -329,7 +330,7 @@ pub fn call(
                 .check()?;
             let key_id = present(i.key_id, "keyId")?;
             let p = kms.get_key_policy(caller, &key_id, i.policy_name.as_deref()).map_err(k)?;
-            out(serde_json::to_value(shapes::GetKeyPolicyOutput {
+            out(serde_json::to_vec(&shapes::GetKeyPolicyOutput {
                 policy: p.policy,
                 policy_name: p.policy_name,
             }))
@@ -352,13 +353,13 @@ pub fn call(
                 i.bypass_policy_lockout_safety_check.unwrap_or(false),
             )
             .map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::ListKeyPolicies => {
             let (key_id, limit, marker) = key_page(input)?;
             let page =
                 kms.list_key_policies(caller, &key_id, limit, marker.as_deref()).map_err(k)?;
-            out(serde_json::to_value(shapes::Page::new(
+            out(serde_json::to_vec(&shapes::Page::new(
                 shapes::PolicyNames { policy_names: page.policy_names },
                 page.next_marker,
             )))
@@ -371,17 +372,17 @@ pub fn call(
                 .check()?;
             let key_id = present(i.key_id, "keyId")?;
             kms.enable_key_rotation(caller, &key_id, i.rotation_period_in_days).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::DisableKeyRotation => {
             let key_id = key_id_only(input)?;
             kms.disable_key_rotation(caller, &key_id).map_err(k)?;
-            out(serde_json::to_value(shapes::Empty {}))
+            out(serde_json::to_vec(&shapes::Empty {}))
         }
         Operation::GetKeyRotationStatus => {
             let key_id = key_id_only(input)?;
             let s = kms.get_key_rotation_status(caller, &key_id).map_err(k)?;
-            out(serde_json::to_value(shapes::GetKeyRotationStatusOutput {
+            out(serde_json::to_vec(&shapes::GetKeyRotationStatusOutput {
                 key_rotation_enabled: s.key_rotation_enabled,
                 key_id: s.key_arn,
                 rotation_period_in_days: s.rotation_period_days,
@@ -392,7 +393,7 @@ pub fn call(
         Operation::RotateKeyOnDemand => {
             let key_id = key_id_only(input)?;
             let arn = kms.rotate_key_on_demand(caller, &key_id).map_err(k)?;
-            out(serde_json::to_value(shapes::KeyIdOutput { key_id: arn }))
+            out(serde_json::to_vec(&shapes::KeyIdOutput { key_id: arn }))
         }
         Operation::ListKeyRotations => {
             let i: shapes::ListKeyRotationsInput = decode(input)?;
@@ -426,7 +427,7 @@ pub fn call(
                     valid_to: r.valid_to.map(epoch_seconds),
                 })
                 .collect();
-            out(serde_json::to_value(shapes::Page::new(
+            out(serde_json::to_vec(&shapes::Page::new(
                 shapes::Rotations { rotations },
                 page.next_marker,
             )))

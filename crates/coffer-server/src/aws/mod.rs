@@ -61,7 +61,7 @@ pub async fn handle(state: Arc<AppState>, request: axum::extract::Request) -> Re
         "aws kms request"
     );
     match result {
-        Ok(body) => respond(StatusCode::OK, &body, &request_id),
+        Ok(body) => respond(StatusCode::OK, body, &request_id),
         Err(e) => error_response(&e, &request_id),
     }
 }
@@ -76,12 +76,11 @@ pub fn not_found() -> Response {
 
 /// The JSON response of an error.
 pub fn error_response(e: &AwsError, request_id: &str) -> Response {
-    respond(e.status, &e.body(), request_id)
+    respond(e.status, serde_json::to_vec(&e.body()).unwrap_or_else(|_| b"{}".to_vec()), request_id)
 }
 
-fn respond(status: StatusCode, body: &Value, request_id: &str) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    let mut response = (status, bytes).into_response();
+fn respond(status: StatusCode, body: Vec<u8>, request_id: &str) -> Response {
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     if let Ok(v) = HeaderValue::from_str(request_id) {
@@ -114,7 +113,7 @@ async fn serve(
     body: Body,
     operation: Option<Operation>,
     request_id: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let body = read_body(parts, body).await?;
     let op = operation.ok_or_else(AwsError::unknown_operation)?;
     let caller = authenticate(state, parts, &body)?;
@@ -178,7 +177,7 @@ fn run(
     caller: &Caller,
     input: Result<Value, AwsError>,
     request_id: &str,
-) -> Result<Value, AwsError> {
+) -> Result<Vec<u8>, AwsError> {
     let audit_request =
         input.as_ref().map(|v| cloudtrail::request_parameters(op, v)).unwrap_or(Value::Null);
     let result = input.and_then(|v| map::call(op, &state.kms, caller, v, request_id));
@@ -186,7 +185,7 @@ fn run(
         Ok(v) => (cloudtrail::response_elements(op, v), None, None),
         Err(e) => (Value::Null, Some(e.code), e.message.clone()),
     };
-    let key_arn = result.as_ref().ok().and_then(key_arn_of);
+    let resources = caller.take_resources();
     let ev = event(
         Some(caller),
         CallRecord {
@@ -199,7 +198,7 @@ fn run(
             error_code,
             error_message: error_message.as_deref(),
             read_only: op.read_only(),
-            resource_arn: key_arn.as_deref(),
+            resources: resources.iter().map(String::as_str).collect(),
         },
     );
     state.kms.record(&ev);
@@ -215,14 +214,6 @@ fn parse_body(body: &[u8]) -> Result<Value, AwsError> {
         Ok(v @ Value::Object(_)) => Ok(v),
         _ => Err(AwsError::serialization()),
     }
-}
-
-/// The key a response is about: its `KeyId` when that is an ARN, or its metadata's ARN.
-fn key_arn_of(response: &Value) -> Option<String> {
-    let arn = response.get("KeyMetadata").and_then(|m| m.get("Arn")).or_else(|| {
-        response.get("KeyId").filter(|k| k.as_str().is_some_and(|s| s.starts_with("arn:")))
-    })?;
-    arn.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -299,15 +290,5 @@ mod tests {
         assert_eq!(parse_body(b"{\"a\":1}"), Ok(json!({"a": 1})));
         assert_eq!(parse_body(b"[1]"), Err(AwsError::serialization()));
         assert_eq!(parse_body(b"{nope"), Err(AwsError::serialization()));
-    }
-
-    #[test]
-    fn key_arns_of_responses() {
-        assert_eq!(
-            key_arn_of(&json!({"KeyId": "arn:aws:kms:r:1:key/k"})).as_deref(),
-            Some("arn:aws:kms:r:1:key/k")
-        );
-        assert_eq!(key_arn_of(&json!({"KeyMetadata": {"Arn": "arn:x"}})).as_deref(), Some("arn:x"));
-        assert_eq!(key_arn_of(&json!({"Keys": []})), None);
     }
 }
