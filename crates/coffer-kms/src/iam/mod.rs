@@ -296,6 +296,20 @@ impl Identities {
                 return Err(bad(at("name"), "a user or role needs a name"));
             }
             let arn = principal_arn(account.cloud, &p.account, p.kind, &p.name);
+            // A second principal of the same ARN could never be found: its keys would sign
+            // as the first one, its trust policy would never be read.
+            if ids.principals.iter().any(|q| q.arn == arn) {
+                let kind = match p.kind {
+                    PrincipalType::Root => "the root principal",
+                    PrincipalType::User => "user",
+                    PrincipalType::Role => "role",
+                };
+                let who = if p.name.is_empty() { String::new() } else { format!(" `{}`", p.name) };
+                return Err(bad(
+                    at("name"),
+                    format!("{kind}{who} of account {} is declared twice", p.account),
+                ));
+            }
             let parse = |v: &serde_json::Value, field: String| {
                 Policy::from_value(dialect, v).map_err(|e| bad(field, e.to_string()))
             };
@@ -649,6 +663,11 @@ mod tests {
         assert!(e.problem.contains("`nope`"), "{e}");
         let e = err(r#""groups": [{"account": "999999999999", "name": "g"}]"#);
         assert_eq!(e.field, "groups[0].account");
+        let e = err(
+            r#""principals": [{"account": "111122223333", "type": "role", "name": "app"}, {"account": "111122223333", "type": "user", "name": "app"}, {"account": "111122223333", "type": "role", "name": "app"}]"#,
+        );
+        assert_eq!(e.field, "principals[2].name", "a user and a role may share a name");
+        assert_eq!(e.problem, "role `app` of account 111122223333 is declared twice");
         let e = err(
             r#""groups": [{"account": "111122223333", "name": "g"}, {"account": "111122223333", "name": "g"}]"#,
         );

@@ -481,9 +481,10 @@ fn percent_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        // Two hex digits exactly: `from_str_radix` alone would also take a sign (`%+1`).
         let hex_byte = bytes
             .get(i + 1..i + 3)
-            .filter(|_| bytes[i] == b'%')
+            .filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit))
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
         match hex_byte {
@@ -831,6 +832,8 @@ Authorization=Bearer abc"
         assert_eq!(canonical_query("Param2=value2&Param1=value1"), "Param1=value1&Param2=value2");
         assert_eq!(canonical_query("Param1=value2&Param1=Value1"), "Param1=Value1&Param1=value2");
         assert_eq!(canonical_query("a=b%20c&d"), "a=b%20c&d=");
+        // A sign is not a hex digit: `%+1` stays text, as AWS reads it.
+        assert_eq!(percent_decode("%+1%41%4"), b"%+1A%4");
         assert_eq!(canonical_uri(""), "/");
         assert_eq!(canonical_uri("/example/.."), "/");
         assert_eq!(canonical_uri("/./example"), "/example");

@@ -46,12 +46,21 @@ impl Params {
         for (k, v) in self.0.range(prefix.clone()..) {
             let Some(rest) = k.strip_prefix(&prefix) else { break };
             let (n, field) = rest.split_once('.').unwrap_or((rest, ""));
-            if let Ok(n) = n.parse::<u32>() {
+            if let Some(n) = member_index(n) {
                 out.entry(n).or_default().insert(field.to_owned(), v.clone());
             }
         }
         out
     }
+}
+
+/// A list member's index as the SDKs write it: 1, 2, ... — digits only, without a sign or a
+/// leading zero, so that `01`, `+1` and `1` are not three spellings of one member.
+fn member_index(n: &str) -> Option<u32> {
+    if n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
 }
 
 /// Decodes one form component: `+` is a space, `%XX` a byte; invalid UTF-8 is replaced.
@@ -101,6 +110,21 @@ mod tests {
         assert_eq!(p.get("Bad"), Some("%zz"));
         assert_eq!(p.get("End"), Some("%4"));
         assert_eq!(p.get("Missing"), None);
+    }
+
+    #[test]
+    fn a_member_has_one_spelling_of_its_index() {
+        let p = Params::parse(
+            "",
+            b"Tags.member.1.Key=a&Tags.member.01.Key=zero&Tags.member.%2B1.Key=plus&Tags.member.0.Key=none",
+        );
+        let tags = p.structs("Tags");
+        assert_eq!(tags.len(), 1, "{tags:?}");
+        assert_eq!(tags[0]["Key"], "a");
+        assert_eq!(member_index("12"), Some(12));
+        for bad in ["", "0", "01", "+1", "-1", "1a", "99999999999"] {
+            assert_eq!(member_index(bad), None, "{bad}");
+        }
     }
 
     #[test]
