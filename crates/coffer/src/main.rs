@@ -26,3 +26,6 @@ fn main() -> ExitCode {
         .init();
     cmd::run(cmd::Cli::parse())
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -12,7 +12,6 @@ use coffer_kms::ops::verify::VerifyRequest;
 use coffer_kms::ops::verify_mac::VerifyMacRequest;
 use coffer_kms::{Caller, Kms, KmsError};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::aws::asymmetric_shapes as wire;
 use crate::aws::error::{AwsError, from_kms};
@@ -21,11 +20,11 @@ use crate::aws::shapes::{Blob, Constraints, SecretBlob, epoch_seconds, present};
 
 /// Encodes a response.
 fn out(value: impl Serialize, request_id: &str) -> Result<Vec<u8>, AwsError> {
-    serde_json::to_vec(&value).map_err(|e| AwsError::internal(request_id, &e))
+    crate::aws::shapes::to_json(&value).map_err(|e| AwsError::internal(request_id, &e))
 }
 
 /// Sign.
-pub fn sign(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Vec<u8>, AwsError> {
+pub fn sign(kms: &Kms, caller: &Caller, input: &[u8], rid: &str) -> Result<Vec<u8>, AwsError> {
     let i: wire::SignInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -54,7 +53,7 @@ pub fn sign(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Vec<u
 }
 
 /// Verify.
-pub fn verify(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Vec<u8>, AwsError> {
+pub fn verify(kms: &Kms, caller: &Caller, input: &[u8], rid: &str) -> Result<Vec<u8>, AwsError> {
     let i: wire::VerifyInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -88,7 +87,7 @@ pub fn verify(kms: &Kms, caller: &Caller, input: Value, rid: &str) -> Result<Vec
 pub fn generate_mac(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::GenerateMacInput = decode(input)?;
@@ -121,7 +120,7 @@ pub fn generate_mac(
 pub fn verify_mac(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::VerifyMacInput = decode(input)?;
@@ -156,7 +155,7 @@ pub fn verify_mac(
 pub fn get_public_key(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::GetPublicKeyInput = decode(input)?;
@@ -189,7 +188,7 @@ pub fn get_public_key(
 pub fn derive_shared_secret(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::DeriveSharedSecretInput = decode(input)?;
@@ -222,7 +221,7 @@ pub fn derive_shared_secret(
 
 /// The request of GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext.
 fn data_key_pair_request(
-    input: Value,
+    input: &[u8],
     recipient_allowed: bool,
 ) -> Result<GenerateDataKeyPairRequest, AwsError> {
     let i: wire::GenerateDataKeyPairInput = decode(input)?;
@@ -248,7 +247,7 @@ fn data_key_pair_request(
 pub fn generate_data_key_pair(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let req = data_key_pair_request(input, true)?;
@@ -270,7 +269,7 @@ pub fn generate_data_key_pair(
 pub fn generate_data_key_pair_without_plaintext(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let req = data_key_pair_request(input, false)?;
@@ -293,7 +292,7 @@ pub fn generate_data_key_pair_without_plaintext(
 pub fn get_parameters_for_import(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::GetParametersForImportInput = decode(input)?;
@@ -324,7 +323,7 @@ pub fn get_parameters_for_import(
 pub fn import_key_material(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::ImportKeyMaterialInput = decode(input)?;
@@ -355,7 +354,7 @@ pub fn import_key_material(
 pub fn delete_imported_key_material(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::DeleteImportedKeyMaterialInput = decode(input)?;

@@ -10,10 +10,15 @@
 //! `aWSAccountId`); encryption contexts are copied as they are; dates are written as
 //! CloudTrail writes them (`Dec 4, 2020, 7:28:44 PM`, UTC).
 
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+use crate::aws::shapes;
 use crate::aws::target::Operation;
 
 /// The members of one operation that the trail records, by their AWS names.
@@ -191,9 +196,20 @@ fn members(op: Operation) -> Recorded {
     }
 }
 
-/// The `requestParameters` of a call: the recorded members the request holds, or `null`
-/// when it holds none.
-pub fn request_parameters(op: Operation, request: &Value) -> Value {
+/// The members of a request body that the trail records, under their AWS names, read
+/// in one pass that skips every other member (a plaintext is never copied). The whole
+/// body is read, so a body that is not one JSON object is refused here; a blank body is
+/// `{}`.
+pub fn recorded_members(op: Operation, body: &[u8]) -> serde_json::Result<Map<String, Value>> {
+    let mut reader = serde_json::Deserializer::from_slice(shapes::json_body(body));
+    let members = Pick(members(op).request).deserialize(&mut reader)?;
+    reader.end()?;
+    Ok(members)
+}
+
+/// The `requestParameters` of a call from its [`recorded_members`], or `null` when it holds
+/// none.
+pub fn request_parameters(op: Operation, request: &Map<String, Value>) -> Value {
     pick(request, members(op).request)
 }
 
@@ -206,18 +222,86 @@ pub fn response_elements(op: Operation, response: &[u8]) -> Value {
     }
     // Only calls that change something record their response: read it back from the
     // body rather than keep a JSON tree of every response.
-    serde_json::from_slice(response).map_or(Value::Null, |v| pick(&v, names))
+    match serde_json::from_slice(response) {
+        Ok(Value::Object(object)) => pick(&object, names),
+        _ => Value::Null,
+    }
 }
 
-fn pick(value: &Value, names: &[&str]) -> Value {
-    let Value::Object(object) = value else {
-        return Value::Null;
-    };
+fn pick(object: &Map<String, Value>, names: &[&str]) -> Value {
     let picked: Map<String, Value> = names
         .iter()
         .filter_map(|name| object.get(*name).map(|v| (camel(name), view(name, v))))
         .collect();
     if picked.is_empty() { Value::Null } else { Value::Object(picked) }
+}
+
+/// Reads a JSON object keeping only the named members.
+struct Pick(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for Pick {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Pick {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut kept = Map::new();
+        while let Some(name) = map.next_key::<MemberName<'de>>()? {
+            match self.0.iter().find(|n| **n == name.as_str()) {
+                Some(n) => {
+                    kept.insert((*n).to_owned(), map.next_value()?);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(kept)
+    }
+}
+
+/// A member name, borrowed from the body unless it holds an escape.
+enum MemberName<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl MemberName<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            MemberName::Borrowed(s) => s,
+            MemberName::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MemberName<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MemberName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(MemberName::Borrowed(s))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(MemberName::Owned(s.to_owned()))
+            }
+        }
+        d.deserialize_str(V)
+    }
 }
 
 /// A member's value as the trail writes it: structure member names in camelCase, maps of
@@ -263,7 +347,12 @@ mod tests {
 
     use super::*;
 
-    /// A response as the wire carries it.
+    /// The `requestParameters` of a request body.
+    fn params(op: Operation, request: &Value) -> Value {
+        request_parameters(op, &recorded_members(op, &body(request.clone())).unwrap())
+    }
+
+    /// A request or response as the wire carries it.
     fn body(v: Value) -> Vec<u8> {
         v.to_string().into_bytes()
     }
@@ -322,7 +411,7 @@ mod tests {
                              "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
                              "GrantTokens": ["t"], "Unmodelled": 1});
         assert_eq!(
-            request_parameters(Operation::Encrypt, &request),
+            params(Operation::Encrypt, &request),
             json!({"keyId": "alias/a", "encryptionContext": {"Department": "10", "b": "x"},
                    "encryptionAlgorithm": "SYMMETRIC_DEFAULT"})
         );
@@ -330,12 +419,21 @@ mod tests {
 
     #[test]
     fn a_request_without_recorded_members_is_null() {
-        assert_eq!(request_parameters(Operation::ListKeys, &json!({})), Value::Null);
-        assert_eq!(
-            request_parameters(Operation::Decrypt, &json!({"CiphertextBlob": "AQ=="})),
-            Value::Null
-        );
-        assert_eq!(request_parameters(Operation::Encrypt, &json!([1])), Value::Null);
+        assert_eq!(params(Operation::ListKeys, &json!({})), Value::Null);
+        assert_eq!(params(Operation::Decrypt, &json!({"CiphertextBlob": "AQ=="})), Value::Null);
+        assert_eq!(params(Operation::ListKeys, &json!({})), Value::Null);
+    }
+
+    #[test]
+    fn only_one_json_object_is_a_request() {
+        let read = |body: &[u8]| recorded_members(Operation::Encrypt, body);
+        assert!(read(b"[1]").is_err());
+        assert!(read(b"{nope").is_err());
+        assert!(read(b"{\"KeyId\": \"a\"} {}").is_err(), "trailing data");
+        assert!(read(b"{\"Plaintext\": [1, {\"x\": [}]}").is_err(), "a skipped member is read too");
+        assert_eq!(read(b" \n").unwrap(), Map::new(), "a blank body is {{}}");
+        let escaped = read(b"{\"Key\\u0049d\": \"k\", \"Plaintext\": \"AA==\"}").unwrap();
+        assert_eq!(Value::Object(escaped), json!({"KeyId": "k"}), "an escaped member name");
     }
 
     #[test]
@@ -343,7 +441,7 @@ mod tests {
         let request = json!({"Description": "d", "KeySpec": "SYMMETRIC_DEFAULT",
                              "Tags": [{"TagKey": "team", "TagValue": "Payments"}]});
         assert_eq!(
-            request_parameters(Operation::CreateKey, &request),
+            params(Operation::CreateKey, &request),
             json!({"description": "d", "keySpec": "SYMMETRIC_DEFAULT",
                    "tags": [{"tagKey": "team", "tagValue": "Payments"}]})
         );
@@ -375,7 +473,7 @@ mod tests {
                              "Operations": ["Decrypt"],
                              "Constraints": {"EncryptionContextSubset": {"Tenant": "A"}}});
         assert_eq!(
-            request_parameters(Operation::CreateGrant, &request),
+            params(Operation::CreateGrant, &request),
             json!({"keyId": "k", "granteePrincipal": "arn:p", "operations": ["Decrypt"],
                    "constraints": {"encryptionContextSubset": {"Tenant": "A"}}})
         );

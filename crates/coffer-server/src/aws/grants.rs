@@ -8,7 +8,6 @@ use coffer_kms::ops::list_grants::ListGrantsRequest;
 use coffer_kms::ops::retire_grant::RetireGrantRequest;
 use coffer_kms::{Caller, Kms};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::aws::error::{AwsError, from_kms};
 use crate::aws::grant_shapes as wire;
@@ -36,7 +35,7 @@ fn principal(c: &mut Constraints, value: Option<&str>, member: &str) {
 
 /// Encodes a response.
 fn out(value: impl Serialize, request_id: &str) -> Result<Vec<u8>, AwsError> {
-    serde_json::to_vec(&value).map_err(|e| AwsError::internal(request_id, &e))
+    crate::aws::shapes::to_json(&value).map_err(|e| AwsError::internal(request_id, &e))
 }
 
 /// A page of grants.
@@ -49,7 +48,7 @@ fn grant_page(list: GrantList, request_id: &str) -> Result<Vec<u8>, AwsError> {
 pub fn create_grant(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::CreateGrantInput = decode(input)?;
@@ -84,7 +83,7 @@ pub fn create_grant(
 pub fn list_grants(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::ListGrantsInput = decode(input)?;
@@ -109,7 +108,7 @@ pub fn list_grants(
 pub fn list_retirable_grants(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::ListRetirableGrantsInput = decode(input)?;
@@ -128,7 +127,7 @@ pub fn list_retirable_grants(
 pub fn retire_grant(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::RetireGrantInput = decode(input)?;
@@ -151,7 +150,7 @@ pub fn retire_grant(
 pub fn revoke_grant(
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     rid: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let i: wire::RevokeGrantInput = decode(input)?;

@@ -12,7 +12,7 @@ use coffer_kms::ops::encrypt::EncryptRequest;
 use coffer_kms::ops::generate_data_key::GenerateDataKeyRequest;
 use coffer_kms::ops::re_encrypt::ReEncryptRequest;
 use coffer_kms::{Caller, Kms, KmsError};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::aws::asymmetric;
@@ -21,13 +21,13 @@ use crate::aws::grants;
 use crate::aws::shapes::{self, Constraints, epoch_seconds, present};
 use crate::aws::target::Operation;
 
-/// Runs one operation for a verified caller; `input` is the request body as JSON. The
-/// answer is the response body, written straight from the operation's output shape.
+/// Runs one operation for a verified caller; `input` is the request body. The answer is
+/// the response body, written straight from the operation's output shape.
 pub fn call(
     op: Operation,
     kms: &Kms,
     caller: &Caller,
-    input: Value,
+    input: &[u8],
     request_id: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let k = |e: KmsError| from_kms(&e, request_id);
@@ -64,7 +64,7 @@ pub fn call(
                 multi_region: i.multi_region.unwrap_or(false),
             };
             let m = kms.create_key(caller, req).map_err(k)?;
-            out(serde_json::to_vec(&shapes::KeyMetadataOutput { key_metadata: m.into() }))
+            out(shapes::to_json(&shapes::KeyMetadataOutput { key_metadata: m.into() }))
         }
         Operation::DescribeKey => {
             let i: shapes::DescribeKeyInput = decode(input)?;
@@ -76,7 +76,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let tokens = i.grant_tokens.unwrap_or_default();
             let m = kms.describe_key_with_grant_tokens(caller, &key_id, &tokens).map_err(k)?;
-            out(serde_json::to_vec(&shapes::KeyMetadataOutput { key_metadata: m.into() }))
+            out(shapes::to_json(&shapes::KeyMetadataOutput { key_metadata: m.into() }))
         }
         Operation::ListKeys => {
             let i: shapes::ListKeysInput = decode(input)?;
@@ -87,17 +87,17 @@ pub fn call(
                 .into_iter()
                 .map(|e| shapes::KeyListEntry { key_id: e.key_id, key_arn: e.key_arn })
                 .collect();
-            out(serde_json::to_vec(&shapes::Page::new(shapes::Keys { keys }, page.next_marker)))
+            out(shapes::to_json(&shapes::Page::new(shapes::Keys { keys }, page.next_marker)))
         }
         Operation::EnableKey => {
             let key_id = key_id_only(input)?;
             kms.enable_key(caller, &key_id).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::DisableKey => {
             let key_id = key_id_only(input)?;
             kms.disable_key(caller, &key_id).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::UpdateKeyDescription => {
             let i: shapes::UpdateKeyDescriptionInput = decode(input)?;
@@ -109,7 +109,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let description = present(i.description, "description")?;
             kms.update_key_description(caller, &key_id, &description).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::ScheduleKeyDeletion => {
             let i: shapes::ScheduleKeyDeletionInput = decode(input)?;
@@ -120,7 +120,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let s =
                 kms.schedule_key_deletion(caller, &key_id, i.pending_window_in_days).map_err(k)?;
-            out(serde_json::to_vec(&shapes::ScheduleKeyDeletionOutput {
+            out(shapes::to_json(&shapes::ScheduleKeyDeletionOutput {
                 key_id: s.key_arn,
                 deletion_date: epoch_seconds(s.deletion_date),
                 key_state: s.key_state.as_str().to_owned(),
@@ -130,7 +130,7 @@ pub fn call(
         Operation::CancelKeyDeletion => {
             let key_id = key_id_only(input)?;
             let arn = kms.cancel_key_deletion(caller, &key_id).map_err(k)?;
-            out(serde_json::to_vec(&shapes::KeyIdOutput { key_id: arn }))
+            out(shapes::to_json(&shapes::KeyIdOutput { key_id: arn }))
         }
         Operation::Encrypt => {
             let i: shapes::EncryptInput = decode(input)?;
@@ -149,7 +149,7 @@ pub fn call(
                 dry_run: i.dry_run.unwrap_or(false),
             };
             let r = kms.encrypt(caller, req).map_err(k)?;
-            out(serde_json::to_vec(&shapes::EncryptOutput {
+            out(shapes::to_json(&shapes::EncryptOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 key_id: r.key_arn,
                 encryption_algorithm: r.encryption_algorithm,
@@ -172,7 +172,7 @@ pub fn call(
                 dry_run_modifiers: i.dry_run_modifiers.unwrap_or_default(),
             };
             let r = kms.decrypt(caller, req).map_err(k)?;
-            out(serde_json::to_vec(&shapes::DecryptOutput {
+            out(shapes::to_json(&shapes::DecryptOutput {
                 key_id: r.key_arn,
                 plaintext: shapes::SecretBlob(r.plaintext),
                 encryption_algorithm: r.encryption_algorithm,
@@ -201,7 +201,7 @@ pub fn call(
                 dry_run_modifiers: i.dry_run_modifiers.unwrap_or_default(),
             };
             let r = kms.re_encrypt(caller, req).map_err(k)?;
-            out(serde_json::to_vec(&shapes::ReEncryptOutput {
+            out(shapes::to_json(&shapes::ReEncryptOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 source_key_id: r.source_key_arn,
                 key_id: r.key_arn,
@@ -215,7 +215,7 @@ pub fn call(
             let (req, recipient) = data_key_request(input)?;
             no_recipient(recipient.as_ref())?;
             let r = kms.generate_data_key(caller, req).map_err(k)?;
-            out(serde_json::to_vec(&shapes::GenerateDataKeyOutput {
+            out(shapes::to_json(&shapes::GenerateDataKeyOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 plaintext: shapes::SecretBlob(r.plaintext),
                 key_id: r.key_arn,
@@ -226,7 +226,7 @@ pub fn call(
             let (req, recipient) = data_key_request(input)?;
             no_recipient(recipient.as_ref())?;
             let r = kms.generate_data_key_without_plaintext(caller, req).map_err(k)?;
-            out(serde_json::to_vec(&shapes::GenerateDataKeyWithoutPlaintextOutput {
+            out(shapes::to_json(&shapes::GenerateDataKeyWithoutPlaintextOutput {
                 ciphertext_blob: shapes::Blob(r.ciphertext),
                 key_id: r.key_arn,
                 key_material_id: r.key_material_id,
@@ -242,25 +242,25 @@ pub fn call(
             }
             no_recipient(i.recipient.as_ref())?;
             let r = kms.generate_random(caller, i.number_of_bytes).map_err(k)?;
-            out(serde_json::to_vec(&shapes::GenerateRandomOutput {
+            out(shapes::to_json(&shapes::GenerateRandomOutput {
                 plaintext: shapes::SecretBlob(r.plaintext),
             }))
         }
         Operation::CreateAlias => {
             let (alias, target) = alias_input(input)?;
             kms.create_alias(caller, &alias, &target).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::UpdateAlias => {
             let (alias, target) = alias_input(input)?;
             kms.update_alias(caller, &alias, &target).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::DeleteAlias => {
             let i: shapes::DeleteAliasInput = decode(input)?;
             let alias = present(i.alias_name, "aliasName")?;
             kms.delete_alias(caller, &alias).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::ListAliases => {
             let i: shapes::ListAliasesInput = decode(input)?;
@@ -282,10 +282,7 @@ pub fn call(
                     last_updated_date: epoch_seconds(a.last_updated_date),
                 })
                 .collect();
-            out(serde_json::to_vec(&shapes::Page::new(
-                shapes::Aliases { aliases },
-                page.next_marker,
-            )))
+            out(shapes::to_json(&shapes::Page::new(shapes::Aliases { aliases }, page.next_marker)))
         }
         Operation::TagResource => {
             let i: shapes::TagResourceInput = decode(input)?;
@@ -297,7 +294,7 @@ pub fn call(
                 .check()?;
             let key_id = present(i.key_id, "keyId")?;
             kms.tag_resource(caller, &key_id, &shapes::domain_tags(i.tags)).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::UntagResource => {
             let i: shapes::UntagResourceInput = decode(input)?;
@@ -309,7 +306,7 @@ pub fn call(
             let key_id = present(i.key_id, "keyId")?;
             let tag_keys = present(i.tag_keys, "tagKeys")?;
             kms.untag_resource(caller, &key_id, &tag_keys).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::ListResourceTags => {
             let (key_id, limit, marker) = key_page(input)?;
@@ -320,7 +317,7 @@ pub fn call(
                 .into_iter()
                 .map(|t| shapes::Tag { tag_key: Some(t.key), tag_value: Some(t.value) })
                 .collect();
-            out(serde_json::to_vec(&shapes::Page::new(shapes::Tags { tags }, page.next_marker)))
+            out(shapes::to_json(&shapes::Page::new(shapes::Tags { tags }, page.next_marker)))
         }
         Operation::GetKeyPolicy => {
             let i: shapes::GetKeyPolicyInput = decode(input)?;
@@ -330,7 +327,7 @@ pub fn call(
                 .check()?;
             let key_id = present(i.key_id, "keyId")?;
             let p = kms.get_key_policy(caller, &key_id, i.policy_name.as_deref()).map_err(k)?;
-            out(serde_json::to_vec(&shapes::GetKeyPolicyOutput {
+            out(shapes::to_json(&shapes::GetKeyPolicyOutput {
                 policy: p.policy,
                 policy_name: p.policy_name,
             }))
@@ -353,13 +350,13 @@ pub fn call(
                 i.bypass_policy_lockout_safety_check.unwrap_or(false),
             )
             .map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::ListKeyPolicies => {
             let (key_id, limit, marker) = key_page(input)?;
             let page =
                 kms.list_key_policies(caller, &key_id, limit, marker.as_deref()).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Page::new(
+            out(shapes::to_json(&shapes::Page::new(
                 shapes::PolicyNames { policy_names: page.policy_names },
                 page.next_marker,
             )))
@@ -372,17 +369,17 @@ pub fn call(
                 .check()?;
             let key_id = present(i.key_id, "keyId")?;
             kms.enable_key_rotation(caller, &key_id, i.rotation_period_in_days).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::DisableKeyRotation => {
             let key_id = key_id_only(input)?;
             kms.disable_key_rotation(caller, &key_id).map_err(k)?;
-            out(serde_json::to_vec(&shapes::Empty {}))
+            out(shapes::to_json(&shapes::Empty {}))
         }
         Operation::GetKeyRotationStatus => {
             let key_id = key_id_only(input)?;
             let s = kms.get_key_rotation_status(caller, &key_id).map_err(k)?;
-            out(serde_json::to_vec(&shapes::GetKeyRotationStatusOutput {
+            out(shapes::to_json(&shapes::GetKeyRotationStatusOutput {
                 key_rotation_enabled: s.key_rotation_enabled,
                 key_id: s.key_arn,
                 rotation_period_in_days: s.rotation_period_days,
@@ -393,7 +390,7 @@ pub fn call(
         Operation::RotateKeyOnDemand => {
             let key_id = key_id_only(input)?;
             let arn = kms.rotate_key_on_demand(caller, &key_id).map_err(k)?;
-            out(serde_json::to_vec(&shapes::KeyIdOutput { key_id: arn }))
+            out(shapes::to_json(&shapes::KeyIdOutput { key_id: arn }))
         }
         Operation::ListKeyRotations => {
             let i: shapes::ListKeyRotationsInput = decode(input)?;
@@ -427,7 +424,7 @@ pub fn call(
                     valid_to: r.valid_to.map(epoch_seconds),
                 })
                 .collect();
-            out(serde_json::to_vec(&shapes::Page::new(
+            out(shapes::to_json(&shapes::Page::new(
                 shapes::Rotations { rotations },
                 page.next_marker,
             )))
@@ -474,13 +471,20 @@ pub fn call(
     }
 }
 
-/// Decodes a request body; a member of the wrong type is a SerializationException.
-pub(crate) fn decode<T: DeserializeOwned>(input: Value) -> Result<T, AwsError> {
-    serde_json::from_value(input).map_err(|_| AwsError::serialization())
+/// Decodes a request body straight into the operation's input shape (blobs are decoded
+/// from the body's own text); a body that is not one JSON object, or a member of the
+/// wrong type, is a SerializationException.
+pub(crate) fn decode<'a, T: Deserialize<'a>>(input: &'a [u8]) -> Result<T, AwsError> {
+    let input = shapes::json_body(input);
+    // A derived input also reads a JSON array, by position: only an object is a request.
+    if input.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(AwsError::serialization());
+    }
+    serde_json::from_slice(input).map_err(|_| AwsError::serialization())
 }
 
 /// The `KeyId` of a request that has nothing else.
-fn key_id_only(input: Value) -> Result<String, AwsError> {
+fn key_id_only(input: &[u8]) -> Result<String, AwsError> {
     let i: shapes::KeyIdInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -490,7 +494,7 @@ fn key_id_only(input: Value) -> Result<String, AwsError> {
 }
 
 /// A key and a page (ListResourceTags, ListKeyPolicies).
-fn key_page(input: Value) -> Result<(String, Option<i64>, Option<String>), AwsError> {
+fn key_page(input: &[u8]) -> Result<(String, Option<i64>, Option<String>), AwsError> {
     let i: shapes::KeyPageInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")
@@ -501,7 +505,7 @@ fn key_page(input: Value) -> Result<(String, Option<i64>, Option<String>), AwsEr
 }
 
 /// CreateAlias and UpdateAlias: the alias name and the target key.
-fn alias_input(input: Value) -> Result<(String, String), AwsError> {
+fn alias_input(input: &[u8]) -> Result<(String, String), AwsError> {
     let i: shapes::AliasInput = decode(input)?;
     Constraints::default()
         .required(&i.alias_name, "aliasName")
@@ -512,7 +516,7 @@ fn alias_input(input: Value) -> Result<(String, String), AwsError> {
 }
 
 /// GenerateDataKey and GenerateDataKeyWithoutPlaintext, and the request's `Recipient`.
-fn data_key_request(input: Value) -> Result<(GenerateDataKeyRequest, Option<Value>), AwsError> {
+fn data_key_request(input: &[u8]) -> Result<(GenerateDataKeyRequest, Option<Value>), AwsError> {
     let i: shapes::GenerateDataKeyInput = decode(input)?;
     Constraints::default()
         .required(&i.key_id, "keyId")

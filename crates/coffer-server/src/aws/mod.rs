@@ -117,16 +117,20 @@ async fn serve(
     let body = read_body(parts, body).await?;
     let op = operation.ok_or_else(AwsError::unknown_operation)?;
     let caller = authenticate(state, parts, &body)?;
-    let input = parse_body(&body);
-    if runs_inline(&state.kms, &caller, op, &input) {
-        return run(state, op, &caller, input, request_id);
+    let recorded = cloudtrail::recorded_members(op, &body).map_err(|_| AwsError::serialization());
+    if runs_inline(&state.kms, &caller, op, &recorded) {
+        return run(state, op, &caller, &body, &recorded, request_id);
     }
     let state = Arc::clone(state);
     let id = request_id.to_owned();
-    tokio::task::spawn_blocking(move || run(&state, op, &caller, input, &id))
+    tokio::task::spawn_blocking(move || run(&state, op, &caller, &body, &recorded, &id))
         .await
         .map_err(|e| AwsError::internal(request_id, &e))?
 }
+
+/// The members of a request that the audit trail records ([`cloudtrail::recorded_members`]);
+/// a refusal when the body is not one JSON object.
+type Recorded = Result<Map<String, Value>, AwsError>;
 
 /// Whether an operation runs on the async worker that received it rather than on a
 /// blocking thread. Handing a call to a blocking thread and back costs about as much as a
@@ -138,7 +142,7 @@ async fn serve(
 /// tags and aliases (a miss reads the store once) and unsealed material, and the audit
 /// event is one append. Everything else goes to a blocking thread: writes wait for the
 /// disk, and most private-key operations take milliseconds.
-fn runs_inline(kms: &Kms, caller: &Caller, op: Operation, input: &Result<Value, AwsError>) -> bool {
+fn runs_inline(kms: &Kms, caller: &Caller, op: Operation, input: &Recorded) -> bool {
     let key = input.as_ref().ok().and_then(|v| v.get("KeyId")).and_then(Value::as_str);
     let quick = |private_key: bool| key.is_some_and(|k| kms.is_quick_key(caller, k, private_key));
     match op {
@@ -170,17 +174,22 @@ fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, 
     })
 }
 
-/// Calls and audits one operation on its decoded body.
+/// Calls and audits one operation on its body.
 fn run(
     state: &AppState,
     op: Operation,
     caller: &Caller,
-    input: Result<Value, AwsError>,
+    body: &[u8],
+    recorded: &Recorded,
     request_id: &str,
 ) -> Result<Vec<u8>, AwsError> {
-    let audit_request =
-        input.as_ref().map(|v| cloudtrail::request_parameters(op, v)).unwrap_or(Value::Null);
-    let result = input.and_then(|v| map::call(op, &state.kms, caller, v, request_id));
+    let (audit_request, result) = match recorded {
+        Ok(members) => (
+            cloudtrail::request_parameters(op, members),
+            map::call(op, &state.kms, caller, body, request_id),
+        ),
+        Err(e) => (Value::Null, Err(e.clone())),
+    };
     let (response, error_code, error_message) = match &result {
         Ok(v) => (cloudtrail::response_elements(op, v), None, None),
         Err(e) => (Value::Null, Some(e.code), e.message.clone()),
@@ -203,17 +212,6 @@ fn run(
     );
     state.kms.record(&ev);
     result
-}
-
-/// The body as a JSON object; empty is `{}`.
-fn parse_body(body: &[u8]) -> Result<Value, AwsError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Object(Map::new()));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(v @ Value::Object(_)) => Ok(v),
-        _ => Err(AwsError::serialization()),
-    }
 }
 
 #[cfg(test)]
@@ -261,7 +259,11 @@ mod tests {
         let p256 = key(&kms, &caller, "ECC_NIST_P256", "SIGN_VERIFY");
         let rsa = key(&kms, &caller, "RSA_2048", "SIGN_VERIFY");
         let hmac = key(&kms, &caller, "HMAC_256", "GENERATE_VERIFY_MAC");
-        let inline = |op, v: Value| runs_inline(&kms, &caller, op, &Ok(v));
+        let inline = |op, v: Value| {
+            let recorded = cloudtrail::recorded_members(op, v.to_string().as_bytes())
+                .map_err(|_| AwsError::serialization());
+            runs_inline(&kms, &caller, op, &recorded)
+        };
         let on = |k: &str| json!({"KeyId": k});
 
         assert!(inline(Operation::Encrypt, on(&symmetric)));
@@ -286,9 +288,17 @@ mod tests {
 
     #[test]
     fn bodies() {
-        assert_eq!(parse_body(b""), Ok(json!({})));
-        assert_eq!(parse_body(b"{\"a\":1}"), Ok(json!({"a": 1})));
-        assert_eq!(parse_body(b"[1]"), Err(AwsError::serialization()));
-        assert_eq!(parse_body(b"{nope"), Err(AwsError::serialization()));
+        use crate::aws::map::decode;
+        use crate::aws::shapes::KeyIdInput;
+        let key = |body: &[u8]| decode::<KeyIdInput>(body).map(|i| i.key_id);
+        assert_eq!(key(b""), Ok(None), "a blank body is {{}}");
+        assert_eq!(key(b" \r\n"), Ok(None));
+        assert_eq!(key(b"{\"KeyId\":\"k\"}"), Ok(Some("k".into())));
+        assert_eq!(key(b"{\"KeyId\":null}"), Ok(None), "null is absent");
+        assert_eq!(key(b"[\"k\"]"), Err(AwsError::serialization()), "an array is not a request");
+        assert_eq!(key(b" [\"k\"]"), Err(AwsError::serialization()));
+        assert_eq!(key(b"{nope"), Err(AwsError::serialization()));
+        assert_eq!(key(b"{\"KeyId\":5}"), Err(AwsError::serialization()));
+        assert_eq!(key(b"{} {}"), Err(AwsError::serialization()), "trailing data");
     }
 }
