@@ -23,14 +23,35 @@ impl SecureRandom for SystemRandom {
     }
 }
 
-/// A random (version 4) UUID, for request and event ids, from aws-lc-rs's generator: one
-/// is made for every request, and unlike `Uuid::new_v4` it does not ask the kernel each
-/// time. Falls back to the operating system's source if the generator fails.
+/// A random (version 4) UUID, for request and event ids, from aws-lc-rs's generator.
+///
+/// Two are made for every request, and each draw from the generator mixes in fresh
+/// hardware randomness, which costs more than the id is worth: ids are public and need
+/// only be unpredictable and unique, so they are cut from a per-thread buffer of the
+/// generator's output, refilled every 256 ids. Falls back to the operating system's
+/// source if the generator fails. Never use this for anything secret.
 pub fn random_uuid() -> uuid::Uuid {
-    let mut bytes = [0u8; 16];
-    match aws_lc_rs::rand::fill(&mut bytes) {
-        Ok(()) => uuid::Builder::from_random_bytes(bytes).into_uuid(),
-        Err(_) => uuid::Uuid::new_v4(),
+    const IDS: usize = 256;
+    thread_local! {
+        static POOL: std::cell::RefCell<([u8; 16 * IDS], usize)> =
+            const { std::cell::RefCell::new(([0; 16 * IDS], 16 * IDS)) };
+    }
+    let drawn = POOL.try_with(|pool| {
+        let (buf, used) = &mut *pool.try_borrow_mut().ok()?;
+        if *used == buf.len() {
+            aws_lc_rs::rand::fill(buf).ok()?;
+            *used = 0;
+        }
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&buf[*used..*used + 16]);
+        // Each id leaves the pool as it is handed out.
+        buf[*used..*used + 16].fill(0);
+        *used += 16;
+        Some(bytes)
+    });
+    match drawn {
+        Ok(Some(bytes)) => uuid::Builder::from_random_bytes(bytes).into_uuid(),
+        _ => uuid::Uuid::new_v4(),
     }
 }
 
@@ -115,6 +136,21 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{CounterRandom, FailingRandom};
     use super::*;
+
+    #[test]
+    fn random_uuids_stay_unique_across_pool_refills() {
+        // Several refills of the per-thread pool, on two threads.
+        let ids: Vec<uuid::Uuid> = std::thread::scope(|s| {
+            let a = s.spawn(|| (0..1000).map(|_| random_uuid()).collect::<Vec<_>>());
+            let b = s.spawn(|| (0..1000).map(|_| random_uuid()).collect::<Vec<_>>());
+            let mut all = a.join().unwrap();
+            all.extend(b.join().unwrap());
+            all
+        });
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+        assert!(ids.iter().all(|id| id.get_version_num() == 4));
+    }
 
     #[test]
     fn random_uuids_are_version_4_and_differ() {

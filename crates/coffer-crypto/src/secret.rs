@@ -7,25 +7,39 @@
 use std::fmt;
 
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Secret bytes, zeroized on drop.
 ///
 /// `Debug` prints only the length; there is no `Display` and no `Clone`, so a secret cannot
 /// end up in a log line or be copied by accident.
-pub struct Secret(Zeroizing<Vec<u8>>);
+pub struct Secret(Vec<u8>);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
+/// Zeroes a buffer's bytes and its spare capacity. Both are wiped as slices: zeroize fills
+/// a slice and then keeps the compiler from eliding the fill, whereas its `Vec` impl writes
+/// element by element (a 4 KiB plaintext took a thousand byte stores).
+fn wipe(bytes: &mut Vec<u8>) {
+    bytes.as_mut_slice().zeroize();
+    bytes.spare_capacity_mut().zeroize();
+}
 
 impl Secret {
     /// Takes ownership of `bytes`; they are wiped when the returned value is dropped.
     ///
     /// The vector is moved, not copied, so no unwiped copy is left behind by this call.
     pub fn new(bytes: Vec<u8>) -> Secret {
-        Secret(Zeroizing::new(bytes))
+        Secret(bytes)
     }
 
     /// Wraps a buffer that is already zeroizing, keeping its allocation.
-    pub(crate) fn from_zeroizing(bytes: Zeroizing<Vec<u8>>) -> Secret {
-        Secret(bytes)
+    pub(crate) fn from_zeroizing(mut bytes: Zeroizing<Vec<u8>>) -> Secret {
+        Secret(std::mem::take(&mut *bytes))
     }
 
     /// The secret bytes. Keep the borrow short and do not copy them into unprotected memory.
@@ -91,6 +105,15 @@ mod tests {
         }
         let pretty = format!("{secret:#?}");
         assert_eq!(pretty, "Secret([REDACTED; 4 bytes])");
+    }
+
+    #[test]
+    fn the_wipe_zeroes_every_byte() {
+        let mut bytes = Vec::with_capacity(4200);
+        bytes.extend((0..4096u32).map(|i| (i % 251) as u8 | 1));
+        wipe(&mut bytes);
+        assert_eq!(bytes.len(), 4096);
+        assert!(bytes.iter().all(|b| *b == 0));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! document for key changes. Every other call goes straight to the store.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use coffer_store::{
@@ -45,9 +46,9 @@ struct Entry<T> {
 struct State {
     /// Bumped by every write.
     generation: u64,
-    keys: HashMap<String, Entry<KeyRecord>>,
+    keys: HashMap<String, Entry<Arc<KeyRecord>>>,
     /// Keys found by region and id alone.
-    found: HashMap<String, Entry<KeyRecord>>,
+    found: HashMap<String, Entry<Arc<KeyRecord>>>,
     tags: HashMap<String, Entry<Vec<Tag>>>,
     aliases: HashMap<String, Entry<AliasRecord>>,
     /// First pages of the aliases of one key, by limit.
@@ -69,8 +70,8 @@ impl State {
 fn id(parts: &[&str]) -> String {
     let mut s = String::with_capacity(parts.iter().map(|p| p.len() + 4).sum());
     for p in parts {
-        s.push_str(&p.len().to_string());
-        s.push(':');
+        // Writing to a String cannot fail.
+        let _ = write!(s, "{}:", p.len());
         s.push_str(p);
     }
     s
@@ -119,6 +120,34 @@ impl CachedStore {
         Ok(value)
     }
 
+    /// A key, shared with the cache: the calls that only read a key (every cryptographic
+    /// call) take it without copying its strings and policy.
+    pub(crate) fn get_key_shared(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+    ) -> Result<Option<Arc<KeyRecord>>, StoreError> {
+        self.read(
+            |s| &mut s.keys,
+            id(&[account, region, key_id]),
+            || Ok(self.inner.get_key(account, region, key_id)?.map(Arc::new)),
+        )
+    }
+
+    /// [`Self::get_key_shared`] for a key found by region and id alone.
+    pub(crate) fn find_key_shared(
+        &self,
+        region: &str,
+        key_id: &str,
+    ) -> Result<Option<Arc<KeyRecord>>, StoreError> {
+        self.read(
+            |s| &mut s.found,
+            id(&[region, key_id]),
+            || Ok(self.inner.find_key(region, key_id)?.map(Arc::new)),
+        )
+    }
+
     /// Passes a write's answer on, after emptying the cache.
     fn wrote<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
         self.lock().clear();
@@ -142,15 +171,11 @@ impl Store for CachedStore {
         region: &str,
         key_id: &str,
     ) -> Result<Option<KeyRecord>, StoreError> {
-        self.read(
-            |s| &mut s.keys,
-            id(&[account, region, key_id]),
-            || self.inner.get_key(account, region, key_id),
-        )
+        Ok(self.get_key_shared(account, region, key_id)?.map(|k| (*k).clone()))
     }
 
     fn find_key(&self, region: &str, key_id: &str) -> Result<Option<KeyRecord>, StoreError> {
-        self.read(|s| &mut s.found, id(&[region, key_id]), || self.inner.find_key(region, key_id))
+        Ok(self.find_key_shared(region, key_id)?.map(|k| (*k).clone()))
     }
 
     fn list_keys(

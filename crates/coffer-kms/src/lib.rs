@@ -67,6 +67,8 @@ use crate::key_ref::{KeyRef, alias_arn, key_arn};
 /// The service.
 pub struct Kms {
     pub(crate) store: Arc<dyn Store>,
+    /// The same store as `store`, for the reads that share cached records.
+    cached: Arc<cache::CachedStore>,
     pub(crate) root: RootKey,
     pub(crate) rng: Arc<dyn SecureRandom>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -79,7 +81,8 @@ pub struct Kms {
     pub(crate) principal_keys: Vec<Arc<coffer_policy::Context>>,
     /// The condition keys of each key.
     pub(crate) key_keys: condition_keys::KeyKeysCache,
-    materials: Mutex<HashMap<(String, u32), Arc<Secret>>>,
+    /// Unsealed key material, by key ARN and version.
+    materials: VersionCache<Secret>,
     /// Parsed private keys of asymmetric signing keys, by key ARN and version.
     signers: VersionCache<coffer_crypto::SigningKey>,
     /// Parsed private keys of asymmetric encryption keys, by key ARN and version.
@@ -101,7 +104,8 @@ impl Kms {
         audit: Arc<dyn AuditSink>,
     ) -> Kms {
         // Every call reads the key, its tags and its aliases: keep them in memory.
-        let store = Arc::new(cache::CachedStore::new(store, Arc::clone(&clock)));
+        let cached = Arc::new(cache::CachedStore::new(store, Arc::clone(&clock)));
+        let store: Arc<dyn Store> = Arc::clone(&cached) as Arc<dyn Store>;
         // Identities do not change while the service runs: each principal's keys are
         // computed once.
         let principal_keys = identities
@@ -111,6 +115,7 @@ impl Kms {
             .collect();
         Kms {
             store,
+            cached,
             root,
             rng,
             clock,
@@ -177,23 +182,36 @@ impl Kms {
         &self,
         caller: &Caller,
         input: &str,
-    ) -> Result<(KeyRef, KeyRecord), KmsError> {
+    ) -> Result<(KeyRef, Arc<KeyRecord>), KmsError> {
         let r = KeyRef::parse(input, &caller.account, &caller.region)?;
         let key = match &r {
-            KeyRef::Key { account, region, key_id } => {
-                self.store.get_key(account, region, key_id)?.ok_or_else(|| KmsError::NotFound {
+            KeyRef::Key { account, region, key_id } => self
+                .cached
+                .get_key_shared(account, region, key_id)?
+                .ok_or_else(|| KmsError::NotFound {
                     message: format!("Key '{}' does not exist", key_arn(region, account, key_id)),
-                })?
-            }
+                })?,
             KeyRef::Alias { account, region, name } => {
                 let missing = || KmsError::NotFound {
                     message: format!("Alias {} is not found.", alias_arn(region, account, name)),
                 };
                 let alias = self.store.get_alias(account, region, name)?.ok_or_else(missing)?;
-                self.store.get_key(account, region, &alias.target_key_id)?.ok_or_else(missing)?
+                self.cached
+                    .get_key_shared(account, region, &alias.target_key_id)?
+                    .ok_or_else(missing)?
             }
         };
         Ok((r, key))
+    }
+
+    /// [`Self::resolve`] for a call that changes the key: its own copy of the record.
+    pub(crate) fn resolve_owned(
+        &self,
+        caller: &Caller,
+        input: &str,
+    ) -> Result<(KeyRef, KeyRecord), KmsError> {
+        let (r, key) = self.resolve(caller, input)?;
+        Ok((r, Arc::unwrap_or_clone(key)))
     }
 
     /// The identity key material is sealed under: the key's ARN and version.
@@ -203,21 +221,17 @@ impl Kms {
 
     /// The plaintext material of one version of a key, unsealed once and cached.
     pub(crate) fn material(&self, key: &KeyRecord, version: u32) -> Result<Arc<Secret>, KmsError> {
-        let cache_key = (key.arn.clone(), version);
-        if let Ok(cache) = self.materials.lock() {
-            if let Some(m) = cache.get(&cache_key) {
-                return Ok(Arc::clone(m));
+        derived(&self.materials, key, version, || {
+            let versions = self.store.key_versions(&key.account, &key.region, &key.key_id)?;
+            let v = versions
+                .iter()
+                .find(|v| v.version == version)
+                .ok_or(KmsError::InvalidCiphertext)?;
+            if v.sealed_material.is_empty() {
+                // Imported material that expired or was deleted.
+                return Err(key::KeyState::PendingImport.invalid(&key.arn));
             }
-        }
-        let versions = self.store.key_versions(&key.account, &key.region, &key.key_id)?;
-        let v =
-            versions.iter().find(|v| v.version == version).ok_or(KmsError::InvalidCiphertext)?;
-        if v.sealed_material.is_empty() {
-            // Imported material that expired or was deleted.
-            return Err(key::KeyState::PendingImport.invalid(&key.arn));
-        }
-        let m = Arc::new(
-            coffer_crypto::unseal(
+            let material = coffer_crypto::unseal(
                 &self.root,
                 &Self::seal_identity(&key.arn, version),
                 &v.sealed_material,
@@ -227,12 +241,9 @@ impl Kms {
                     "key material of {} version {version} does not unseal",
                     key.arn
                 ))
-            })?,
-        );
-        if let Ok(mut cache) = self.materials.lock() {
-            cache.insert(cache_key, Arc::clone(&m));
-        }
-        Ok(m)
+            })?;
+            Ok(Arc::new(material))
+        })
     }
 
     /// The parsed private key of one version of an asymmetric signing key, read once from
@@ -284,23 +295,16 @@ impl Kms {
 
     /// Forgets cached material of a key, and all made from it (after deletion).
     pub(crate) fn forget(&self, arn: &str) {
-        if let Ok(mut cache) = self.materials.lock() {
-            cache.retain(|(a, _), _| a != arn);
-        }
-        if let Ok(mut cache) = self.signers.lock() {
-            cache.retain(|(a, _), _| a != arn);
-        }
-        if let Ok(mut cache) = self.decrypters.lock() {
-            cache.retain(|(a, _), _| a != arn);
-        }
-        if let Ok(mut cache) = self.public_keys.lock() {
-            cache.retain(|(a, _), _| a != arn);
-        }
+        forget(&self.materials, arn);
+        forget(&self.signers, arn);
+        forget(&self.decrypters, arn);
+        forget(&self.public_keys, arn);
     }
 }
 
-/// What is made from one version of a key, by key ARN and version.
-type VersionCache<T> = Mutex<HashMap<(String, u32), Arc<T>>>;
+/// What is made from one version of a key, by key ARN, then version (looked up by the
+/// borrowed ARN: no copy of it per call).
+type VersionCache<T> = Mutex<HashMap<Box<str>, Vec<(u32, Arc<T>)>>>;
 
 /// What a key version's material gives, made once by `make` and kept in `cache`. Material
 /// of a version never changes; [`Kms::forget`] drops it all when the key goes.
@@ -310,13 +314,26 @@ fn derived<T: ?Sized>(
     version: u32,
     make: impl FnOnce() -> Result<Arc<T>, KmsError>,
 ) -> Result<Arc<T>, KmsError> {
-    let cache_key = (key.arn.clone(), version);
-    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&cache_key).cloned()) {
-        return Ok(v);
+    let cached = cache.lock().ok().and_then(|c| {
+        let versions = c.get(key.arn.as_str())?;
+        versions.iter().find(|(v, _)| *v == version).map(|(_, made)| Arc::clone(made))
+    });
+    if let Some(made) = cached {
+        return Ok(made);
     }
-    let v = make()?;
+    let made = make()?;
     if let Ok(mut c) = cache.lock() {
-        c.insert(cache_key, Arc::clone(&v));
+        let versions = c.entry(key.arn.as_str().into()).or_default();
+        if !versions.iter().any(|(v, _)| *v == version) {
+            versions.push((version, Arc::clone(&made)));
+        }
     }
-    Ok(v)
+    Ok(made)
+}
+
+/// Drops what a cache holds for a key.
+fn forget<T: ?Sized>(cache: &VersionCache<T>, arn: &str) {
+    if let Ok(mut c) = cache.lock() {
+        c.remove(arn);
+    }
 }

@@ -9,7 +9,7 @@ use crate::key::KeyState;
 impl Kms {
     /// CancelKeyDeletion; returns the key ARN.
     pub fn cancel_key_deletion(&self, caller: &Caller, key_id: &str) -> Result<String, KmsError> {
-        let (_, key) = self.resolve(caller, key_id)?;
+        let (_, key) = self.resolve_owned(caller, key_id)?;
         self.authorize(caller, Ask::on_key("kms:CancelKeyDeletion", &key))?;
         if key.key_state != KeyState::PendingDeletion.as_str() {
             return Err(KmsError::InvalidState {

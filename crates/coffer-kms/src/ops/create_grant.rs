@@ -12,6 +12,7 @@
 //!   account this service knows must exist there.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use coffer_policy::request::{GrantConstraints, GrantRequest};
 use coffer_store::{GrantRecord, KeyRecord, StoreError};
@@ -196,7 +197,7 @@ impl Kms {
         if matches!(r, KeyRef::Alias { .. }) {
             return Err(KmsError::NotFound { message: format!("Invalid keyId '{key_id}'") });
         }
-        Ok(self.resolve(caller, key_id)?.1)
+        Ok(Arc::unwrap_or_clone(self.resolve(caller, key_id)?.1))
     }
 
     /// A principal of an account this service knows must exist there.

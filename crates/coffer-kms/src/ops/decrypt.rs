@@ -5,6 +5,7 @@
 //! ciphertext is neither needed nor read, so the KeyId must name the key.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use coffer_crypto::Secret;
 use coffer_store::KeyRecord;
@@ -81,7 +82,7 @@ impl Kms {
             let ct = &req.ciphertext;
             self.decrypt_asymmetric(&key, &algorithm, &req.encryption_context, ct)?
         };
-        Ok(DecryptResponse { key_arn: key.arn, plaintext, encryption_algorithm: algorithm })
+        Ok(DecryptResponse { key_arn: key.arn.clone(), plaintext, encryption_algorithm: algorithm })
     }
 
     /// The key a ciphertext was made under, checked against the key the request names, or
@@ -92,7 +93,7 @@ impl Kms {
         caller: &Caller,
         blob: &[u8],
         named: Option<&str>,
-    ) -> Result<(KeyRecord, Option<String>), KmsError> {
+    ) -> Result<(Arc<KeyRecord>, Option<String>), KmsError> {
         let header = || coffer_crypto::read_header(blob).map_err(|_| KmsError::InvalidCiphertext);
         match named {
             Some(n) => {
@@ -110,8 +111,10 @@ impl Kms {
             // (whose key policy then decides); key ids are unique, so the region suffices.
             None => {
                 let id = header()?.key_id.to_string();
-                let key =
-                    self.store.find_key(&caller.region, &id)?.ok_or(KmsError::InvalidCiphertext)?;
+                let key = self
+                    .cached
+                    .find_key_shared(&caller.region, &id)?
+                    .ok_or(KmsError::InvalidCiphertext)?;
                 Ok((key, None))
             }
         }

@@ -46,6 +46,6 @@ impl Kms {
             return Err(KeyState::PendingImport.invalid(&key.arn));
         }
         self.drop_imported_material(&key, record)?;
-        Ok(KeyMaterialResponse { key_material_id: id_of(record.version), key_arn: key.arn })
+        Ok(KeyMaterialResponse { key_material_id: id_of(record.version), key_arn: key.arn.clone() })
     }
 }

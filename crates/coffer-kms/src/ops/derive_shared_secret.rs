@@ -71,10 +71,10 @@ impl Kms {
         let shared_secret = coffer_crypto::derive_shared_secret(spec, &material, &req.public_key)
             .map_err(from_crypto)?;
         Ok(DeriveSharedSecretResponse {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             shared_secret,
             key_agreement_algorithm: algorithm.as_str().to_owned(),
-            key_origin: key.origin,
+            key_origin: key.origin.clone(),
         })
     }
 }

@@ -9,7 +9,7 @@ impl Kms {
     /// DisableKeyRotation. Needs kms:DisableKeyRotation; the key must be Enabled. Keys of
     /// a spec that never rotates are accepted (there is nothing to disable).
     pub fn disable_key_rotation(&self, caller: &Caller, key_id: &str) -> Result<(), KmsError> {
-        let (_, key) = self.resolve(caller, key_id)?;
+        let (_, key) = self.resolve_owned(caller, key_id)?;
         self.authorize(caller, Ask::on_key("kms:DisableKeyRotation", &key))?;
         ops::state_of(&key).check_usable(&key.arn)?;
         if key.origin != "AWS_KMS" {

@@ -20,7 +20,7 @@ impl Kms {
         action: &str,
         to: KeyState,
     ) -> Result<(), KmsError> {
-        let (_, key) = self.resolve(caller, key_id)?;
+        let (_, key) = self.resolve_owned(caller, key_id)?;
         self.authorize(caller, Ask::on_key(action, &key))?;
         let state = KeyState::parse(&key.key_state).unwrap_or(KeyState::Unavailable);
         match state {

@@ -39,7 +39,7 @@ impl Kms {
                 ));
             }
         }
-        let (_, key) = self.resolve(caller, key_id)?;
+        let (_, key) = self.resolve_owned(caller, key_id)?;
         let days = rotation_period_days.unwrap_or(i64::from(DEFAULT_ROTATION_PERIOD_DAYS));
         let ask = Ask::on_key("kms:EnableKeyRotation", &key)
             .with("kms:RotationPeriodInDays", days.to_string());

@@ -76,7 +76,11 @@ impl Kms {
             let pt = req.plaintext.expose();
             self.encrypt_asymmetric(&key, &algorithm, &req.encryption_context, pt)?
         };
-        Ok(EncryptResponse { ciphertext, key_arn: key.arn, encryption_algorithm: algorithm })
+        Ok(EncryptResponse {
+            ciphertext,
+            key_arn: key.arn.clone(),
+            encryption_algorithm: algorithm,
+        })
     }
 
     /// The ask of a cryptographic operation: the encryption context keys and the alias.

@@ -52,7 +52,7 @@ impl Kms {
             ciphertext,
             plaintext,
             key_material_id: ops::key_material_id(&key.key_id, key.current_version),
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
         })
     }
 }

@@ -85,12 +85,12 @@ impl Kms {
             coffer_crypto::generate_data_key_pair(spec, self.rng.as_ref()).map_err(from_crypto)?;
         let private_key_ciphertext =
             self.seal_under(&key, &req.encryption_context, private.expose())?;
-        Ok(pair_response(key, spec, private, private_key_ciphertext, public_key))
+        Ok(pair_response(&key, spec, private, private_key_ciphertext, public_key))
     }
 }
 
 fn pair_response(
-    key: KeyRecord,
+    key: &KeyRecord,
     spec: KeySpec,
     private_key_plaintext: Secret,
     private_key_ciphertext: Vec<u8>,
@@ -101,7 +101,7 @@ fn pair_response(
         private_key_plaintext,
         public_key,
         key_material_id: ops::key_material_id(&key.key_id, key.current_version),
-        key_arn: key.arn,
+        key_arn: key.arn.clone(),
         key_pair_spec: spec.as_str().to_owned(),
     }
 }

@@ -78,7 +78,7 @@ impl Kms {
         let mac =
             coffer_crypto::mac(spec, &material, algorithm, &req.message).map_err(from_crypto)?;
         Ok(GenerateMacResponse {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             mac,
             mac_algorithm: algorithm.as_str().to_owned(),
         })

@@ -59,6 +59,6 @@ impl Kms {
         check_policy_name(policy_name)?;
         let (_, key) = self.resolve(caller, key_id)?;
         self.authorize(caller, Ask::on_key("kms:GetKeyPolicy", &key))?;
-        Ok(KeyPolicy { policy: key.policy, policy_name: DEFAULT_POLICY_NAME.into() })
+        Ok(KeyPolicy { policy: key.policy.clone(), policy_name: DEFAULT_POLICY_NAME.into() })
     }
 }

@@ -36,7 +36,7 @@ impl Kms {
         }
         let on = key.rotation_enabled;
         Ok(KeyRotationStatus {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             key_rotation_enabled: on,
             rotation_period_days: key.rotation_period_days.filter(|_| on),
             next_rotation_date: key.next_rotation_date.filter(|_| on),

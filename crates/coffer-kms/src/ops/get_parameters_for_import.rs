@@ -101,7 +101,7 @@ impl Kms {
             valid_to: parameters_valid_to,
         })?;
         Ok(GetParametersForImportResponse {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             import_token,
             public_key,
             parameters_valid_to,

@@ -62,10 +62,10 @@ impl Kms {
         let public_key = self.public_key_of(&key)?;
         let m = KeyMetadata::of(&key);
         Ok(GetPublicKeyResponse {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             public_key,
-            key_spec: key.key_spec,
-            key_usage: key.key_usage,
+            key_spec: key.key_spec.clone(),
+            key_usage: key.key_usage.clone(),
             encryption_algorithms: m.encryption_algorithms,
             signing_algorithms: m.signing_algorithms,
             key_agreement_algorithms: m.key_agreement_algorithms,

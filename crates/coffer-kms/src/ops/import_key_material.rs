@@ -163,7 +163,7 @@ impl Kms {
                 "Member must have length less than or equal to 256",
             ));
         }
-        let (_, key) = self.resolve(caller, &req.key_id)?;
+        let (_, key) = self.resolve_owned(caller, &req.key_id)?;
         let mut ask = Ask::on_key("kms:ImportKeyMaterial", &key).with("kms:ExpirationModel", model);
         if let Some(to) = req.valid_to {
             ask = ask.with("kms:ValidTo", (to / 1000).to_string());

@@ -318,7 +318,7 @@ impl Kms {
         action: &str,
         op: &str,
         req: &GenerateDataKeyRequest,
-    ) -> Result<(Secret, Vec<u8>, KeyRecord), KmsError> {
+    ) -> Result<(Secret, Vec<u8>, std::sync::Arc<KeyRecord>), KmsError> {
         let bytes = req.number_of_bytes.map(check_number_of_bytes).transpose()?;
         let by_spec = req.key_spec.as_deref().map(data_key_len).transpose()?;
         let len = match (bytes, by_spec) {

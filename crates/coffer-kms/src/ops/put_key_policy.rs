@@ -21,7 +21,7 @@ impl Kms {
     ) -> Result<(), KmsError> {
         check_policy_name(policy_name)?;
         let candidate = check_policy_text(policy)?;
-        let (_, key) = self.resolve(caller, key_id)?;
+        let (_, key) = self.resolve_owned(caller, key_id)?;
         // Present with its default, `false`; the lockout check below asks about a future
         // request, which has no such key.
         let ask = Ask::on_key("kms:PutKeyPolicy", &key).with(

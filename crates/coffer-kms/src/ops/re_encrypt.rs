@@ -134,8 +134,8 @@ impl Kms {
             ciphertext,
             source_key_material_id,
             destination_key_material_id,
-            source_key_arn: source.arn,
-            key_arn: dest.arn,
+            source_key_arn: source.arn.clone(),
+            key_arn: dest.arn.clone(),
             source_encryption_algorithm: source_algorithm,
             destination_encryption_algorithm: dest_algorithm,
         })

@@ -44,7 +44,7 @@ impl Kms {
                 "Member must have value less than or equal to 30",
             ));
         }
-        let (_, key) = self.resolve(caller, key_id)?;
+        let (_, key) = self.resolve_owned(caller, key_id)?;
         self.authorize(
             caller,
             Ask::on_key("kms:ScheduleKeyDeletion", &key)

@@ -85,7 +85,7 @@ impl Kms {
             .sign(algorithm, message_type, &req.message)
             .map_err(from_crypto)?;
         Ok(SignResponse {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             signature,
             signing_algorithm: algorithm.as_str().to_owned(),
         })

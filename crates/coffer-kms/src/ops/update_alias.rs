@@ -34,7 +34,7 @@ impl Kms {
         self.authorize(caller, Ask::on_key("kms:UpdateAlias", &new))?;
         ops::state_of(&new).check_manageable(&new.arn)?;
         let mut updated = alias;
-        updated.target_key_id = new.key_id;
+        updated.target_key_id = new.key_id.clone();
         updated.last_updated_date = self.now_millis();
         self.store.update_alias(&updated)?;
         Ok(())

@@ -21,7 +21,7 @@ impl Kms {
                 "Member must have length less than or equal to 8192",
             ));
         }
-        let (_, key) = self.resolve(caller, key_id)?;
+        let (_, key) = self.resolve_owned(caller, key_id)?;
         self.authorize(caller, Ask::on_key("kms:UpdateKeyDescription", &key))?;
         KeyState::parse(&key.key_state)
             .unwrap_or(KeyState::Unavailable)

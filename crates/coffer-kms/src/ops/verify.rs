@@ -77,7 +77,7 @@ impl Kms {
             return Err(KmsError::InvalidSignature);
         }
         Ok(VerifyResponse {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             signature_valid: true,
             signing_algorithm: algorithm.as_str().to_owned(),
         })

@@ -66,7 +66,7 @@ impl Kms {
             return Err(KmsError::InvalidMac);
         }
         Ok(VerifyMacResponse {
-            key_arn: key.arn,
+            key_arn: key.arn.clone(),
             mac_valid: true,
             mac_algorithm: algorithm.as_str().to_owned(),
         })

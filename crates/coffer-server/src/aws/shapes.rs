@@ -96,7 +96,8 @@ pub fn json_body(body: &[u8]) -> &[u8] {
 /// Blobs go through the formatter's byte-array hook rather than as strings: base64 never
 /// needs escaping, and a 4 KiB ciphertext read again for escapes cost more than encoding it.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(256);
+    // Most answers fit; a 4 KiB blob grows it three times.
+    let mut out = Vec::with_capacity(1024);
     value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, WireFormatter))?;
     Ok(out)
 }
@@ -111,14 +112,20 @@ impl serde_json::ser::Formatter for WireFormatter {
         value: &[u8],
     ) -> std::io::Result<()> {
         // In pieces through a buffer on the stack, wiped after: a plaintext passes here.
+        // (Wiped as a slice: zeroize's array impl would write it byte by byte.)
         const PIECE: usize = 3 * 1024;
-        let mut buf = zeroize::Zeroizing::new([0u8; PIECE / 3 * 4]);
-        writer.write_all(b"\"")?;
+        let mut buf = [0u8; PIECE / 3 * 4];
+        let mut written = writer.write_all(b"\"");
         for piece in value.chunks(PIECE) {
-            let text =
-                base64_simd::STANDARD.encode(piece, base64_simd::Out::from_slice(&mut buf[..]));
-            writer.write_all(text)?;
+            if written.is_err() {
+                break;
+            }
+            let text = base64_simd::STANDARD.encode(piece, base64_simd::Out::from_slice(&mut buf));
+            written = writer.write_all(text);
         }
+        let used = value.len().min(PIECE).div_ceil(3) * 4;
+        zeroize::Zeroize::zeroize(&mut buf[..used]);
+        written?;
         writer.write_all(b"\"")
     }
 }
