@@ -8,8 +8,14 @@
 //! AWS's AccessDenied message, and the `Authorized` proof that an operation which changes
 //! state must hold. Never: decide itself — `coffer-policy` does — nor choose the keys
 //! every request carries besides the operation's own: `condition_keys` does.
+//!
+//! The policy set is found first, and the request's context holds the keys its policies
+//! can read (`condition_keys::Needed`): a decision reads nothing else, and the other keys
+//! cost most of an authorization to build. A simulation's context holds every key.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use coffer_policy::decide::{PolicySet, decide};
@@ -20,18 +26,81 @@ use coffer_store::KeyRecord;
 
 use crate::Kms;
 use crate::caller::Caller;
+use crate::condition_keys::{Needed, add_needed_global_keys, principal_keys};
 use crate::err::KmsError;
 
-/// What a cached policy set is built for: the principal's index, and the key's ARN and
-/// revision when the action is on a key.
-pub(crate) type PolicySetKey = (usize, Option<(String, u64)>);
+/// What a cached policy set is built for: the principal's index, the key's ARN and
+/// revision when the action is on a key, and the access key id of the caller's session
+/// when the session has a policy of its own (a session's credentials never change hands,
+/// and its policy never changes).
+#[derive(Clone, Debug)]
+pub(crate) struct PolicySetKey {
+    principal: usize,
+    key: Option<(String, u64)>,
+    session: Option<String>,
+}
+
+/// A [`PolicySetKey`] of borrowed parts: a lookup copies no string.
+type SetKeyParts<'a> = (usize, Option<(&'a str, u64)>, Option<&'a str>);
+
+/// A policy set key, owned or borrowed; both hash and compare by their parts.
+trait SetKey {
+    fn parts(&self) -> SetKeyParts<'_>;
+}
+
+impl SetKey for PolicySetKey {
+    fn parts(&self) -> SetKeyParts<'_> {
+        let key = self.key.as_ref().map(|(arn, revision)| (arn.as_str(), *revision));
+        (self.principal, key, self.session.as_deref())
+    }
+}
+
+impl SetKey for SetKeyParts<'_> {
+    fn parts(&self) -> SetKeyParts<'_> {
+        *self
+    }
+}
+
+impl<'a> Borrow<dyn SetKey + 'a> for PolicySetKey {
+    fn borrow(&self) -> &(dyn SetKey + 'a) {
+        self
+    }
+}
+
+impl Hash for dyn SetKey + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
+impl PartialEq for dyn SetKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn SetKey + '_ {}
+
+impl Hash for PolicySetKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
+impl PartialEq for PolicySetKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for PolicySetKey {}
 
 /// Proof that the caller may perform an action (only this module can make one).
 #[derive(Debug)]
 pub struct Authorized(());
 
 /// A decided request: the decision, and the request it was made for (its context holds
-/// every condition key the decision saw).
+/// every condition key the decision could read; a simulation's, every key).
 pub(crate) struct Evaluated {
     pub decision: Decision,
     pub request: Request,
@@ -141,85 +210,132 @@ impl Kms {
     }
 
     /// Builds the request `ask` makes — the operation's condition keys with the caller's,
-    /// the request's and the key's ([`crate::condition_keys`]) — and decides it, with the
-    /// grants on the key when the policies alone do not allow. `overrides` replace keys of
-    /// the finished context (a simulation's "what if").
+    /// the request's and the key's ([`crate::condition_keys`]) that the policies can read
+    /// — and decides it, with the grants on the key when the policies alone do not allow.
+    /// `overrides` replace keys of the finished context (a simulation's "what if"), which
+    /// then holds every key.
     pub(crate) fn evaluate(
         &self,
         caller: &Caller,
         ask: Ask<'_>,
         overrides: Option<&Context>,
     ) -> Result<Evaluated, KmsError> {
-        crate::ops::grant::check_tokens(ask.grant_tokens)?;
-        let resource = match (ask.key, ask.resource) {
+        let Ask {
+            action,
+            key,
+            resource,
+            context,
+            candidate_policy,
+            grant_tokens,
+            encryption_context,
+            create_grant,
+            retire_grant,
+        } = ask;
+        crate::ops::grant::check_tokens(grant_tokens)?;
+        let resource = match (key, resource) {
             (Some(k), _) => k.arn.as_str(),
             (None, Some(r)) => r,
             (None, None) => "*",
         };
-        let mut request =
-            Request::new(Dialect::Aws, &caller.arn, Some(&caller.account), ask.action, resource);
-        let mut ctx = ask.context;
-        let computed;
-        let principal = match self.principal_keys.get(caller.principal) {
-            Some(p) => p,
-            None => {
-                let p = &self.identities.principals[caller.principal];
-                computed = Arc::new(crate::condition_keys::principal_keys(&self.identities, p));
-                &computed
-            }
-        };
-        // A session's own keys (`SessionKeys`) come with it; a long-term access key has
-        // none.
-        crate::condition_keys::add_global_keys(
-            &mut ctx,
-            caller,
-            self.clock.now_millis(),
-            caller.session.as_deref().map(|s| &s.keys),
-            principal,
-        );
-        if let Some(k) = ask.key {
-            ctx.push_layer(self.key_keys.get(self.store.as_ref(), k)?);
-        }
-        request.context = ctx;
-        request.populate_derived_keys();
-        if let Some(o) = overrides {
-            for name in o.keys() {
-                if let Some(v) = o.get(name) {
-                    request.context.insert(name, v.clone());
-                }
-            }
-        }
-        #[cfg(test)]
-        capture::record(&request, ask.candidate_policy.is_some());
-        request.grant_tokens = ask.grant_tokens.to_vec();
-        request.create_grant = ask.create_grant;
-        request.retire_grant_id = ask.retire_grant.as_ref().map(|g| g.grant_id.clone());
-        let retiring: Vec<Grant> = ask.retire_grant.into_iter().collect();
-
-        let set = match ask.candidate_policy {
+        let (set, needed) = match candidate_policy {
             Some(p) => {
-                let account = ask.key.map_or(caller.account.as_str(), |k| k.account.as_str());
+                let account = key.map_or(caller.account.as_str(), |k| k.account.as_str());
                 let mut set = self.principal_policies(caller, account);
                 set.resource.push(p.clone());
-                Arc::new(set)
+                if let Some(session) = caller.session.as_deref().and_then(|s| s.policy.as_ref()) {
+                    set.session.push(session.clone());
+                }
+                let needed = Needed::of_set(&set);
+                (Arc::new(set), needed)
             }
-            None => self.policy_set(caller, ask.key)?,
-        };
-        // A session's policy is the session's own: it joins the principal's cached set.
-        let set = match caller.session.as_deref().and_then(|s| s.policy.as_ref()) {
-            Some(p) => {
-                let mut with_session = (*set).clone();
-                with_session.session.push(p.clone());
-                Arc::new(with_session)
+            None => {
+                let set = self.policy_set(caller, key)?;
+                let needed = self.key_keys.needed(&set);
+                (set, needed)
             }
-            None => set,
         };
+        let needed = if overrides.is_some() { Needed::ALL } else { needed };
+        // Test builds decide with every key too, and keep that context for the tests.
+        #[cfg(test)]
+        let everything = context.clone();
+        let mut request = self.request(caller, action, resource, key, context, needed)?;
+        override_keys(&mut request, overrides);
+        request.grant_tokens = grant_tokens.to_vec();
+        request.create_grant = create_grant;
+        request.retire_grant_id = retire_grant.as_ref().map(|g| g.grant_id.clone());
+        #[cfg(test)]
+        let mut full = {
+            let mut full = self.request(caller, action, resource, key, everything, Needed::ALL)?;
+            override_keys(&mut full, overrides);
+            full.grant_tokens.clone_from(&request.grant_tokens);
+            full.create_grant.clone_from(&request.create_grant);
+            full.retire_grant_id.clone_from(&request.retire_grant_id);
+            capture::record(&full, &request.context, candidate_policy.is_some());
+            full
+        };
+        let retiring: Vec<Grant> = retire_grant.into_iter().collect();
+
         let mut decision = decide(&set, &retiring, &request);
-        if let Some(k) = ask.key {
+        if let Some(k) = key {
             decision =
-                self.decide_with_grants(decision, &set, &mut request, k, ask.encryption_context)?;
+                self.decide_with_grants(decision, &set, &mut request, k, encryption_context)?;
+        }
+        #[cfg(test)]
+        {
+            let mut decided = decide(&set, &retiring, &full);
+            if let Some(k) = key {
+                decided =
+                    self.decide_with_grants(decided, &set, &mut full, k, encryption_context)?;
+            }
+            assert_eq!(
+                decided, decision,
+                "{action} on {resource}: the keys left out of the context ({needed:?} were \
+                 built) changed the decision"
+            );
         }
         Ok(Evaluated { decision, request })
+    }
+
+    /// The request to decide: `action` on `resource` by `caller`, with the operation's
+    /// condition keys (`context`) and those of the keys the service adds that `needed`
+    /// names.
+    fn request(
+        &self,
+        caller: &Caller,
+        action: &str,
+        resource: &str,
+        key: Option<&KeyRecord>,
+        mut context: Context,
+        needed: Needed,
+    ) -> Result<Request, KmsError> {
+        let mut request =
+            Request::new(Dialect::Aws, &caller.arn, Some(&caller.account), action, resource);
+        // A session's own keys (`SessionKeys`) come with it; a long-term access key has
+        // none.
+        add_needed_global_keys(
+            &mut context,
+            needed,
+            caller,
+            || self.clock.now_millis(),
+            caller.session.as_deref().map(|s| &s.keys),
+            || match self.principal_keys.get(caller.principal) {
+                Some(p) => Arc::clone(p),
+                None => {
+                    let p = &self.identities.principals[caller.principal];
+                    Arc::new(principal_keys(&self.identities, p))
+                }
+            },
+        );
+        if let Some(k) = key.filter(|_| needed.has(Needed::KEY)) {
+            context.push_layer(self.key_keys.get(self.store.as_ref(), k)?);
+        }
+        request.context = context;
+        // The request has no encryption context yet (grants read it later): only the keys
+        // of the caller's ARN are derived here.
+        if needed.has(Needed::DERIVED) {
+            request.populate_derived_keys_where(|name| needed.has(Needed::of_derived(name)));
+        }
+        Ok(request)
     }
 
     /// The policies of the caller: identity policies, boundary and the SCPs of its
@@ -235,17 +351,23 @@ impl Kms {
         }
     }
 
-    /// The caller's policies with the key's policy, built once per principal and key
-    /// revision: identities do not change while the service runs, and every change to a
-    /// key policy makes a new revision.
+    /// The caller's policies with the key's policy and the session's, built once per
+    /// principal, key revision and session with a policy: identities do not change while
+    /// the service runs, every change to a key policy makes a new revision, and a session's
+    /// policy is fixed when the session is made.
     fn policy_set(
         &self,
         caller: &Caller,
         key: Option<&KeyRecord>,
     ) -> Result<Arc<PolicySet>, KmsError> {
-        let cache_key = (caller.principal, key.map(|k| (k.arn.clone(), k.revision)));
+        let session = caller.session.as_deref().filter(|s| s.policy.is_some());
+        let parts: SetKeyParts<'_> = (
+            caller.principal,
+            key.map(|k| (k.arn.as_str(), k.revision)),
+            session.map(|s| s.access_key_id.as_str()),
+        );
         if let Ok(cache) = self.policy_sets.lock() {
-            if let Some(set) = cache.get(&cache_key) {
+            if let Some(set) = cache.get(&parts as &dyn SetKey) {
                 return Ok(Arc::clone(set));
             }
         }
@@ -254,11 +376,19 @@ impl Kms {
         if let Some(k) = key {
             set.resource.push((*self.key_policy(k)?).clone());
         }
+        if let Some(p) = session.and_then(|s| s.policy.as_ref()) {
+            set.session.push(p.clone());
+        }
         let set = Arc::new(set);
         if let Ok(mut cache) = self.policy_sets.lock() {
             if cache.len() > 10_000 {
                 cache.clear();
             }
+            let cache_key = PolicySetKey {
+                principal: caller.principal,
+                key: key.map(|k| (k.arn.clone(), k.revision)),
+                session: session.map(|s| s.access_key_id.clone()),
+            };
             cache.insert(cache_key, Arc::clone(&set));
         }
         Ok(set)
@@ -285,10 +415,22 @@ impl Kms {
     }
 }
 
+/// Replaces keys of `request`'s context with those of `overrides`.
+fn override_keys(request: &mut Request, overrides: Option<&Context>) {
+    if let Some(o) = overrides {
+        for name in o.keys() {
+            if let Some(v) = o.get(name) {
+                request.context.insert(name, v.clone());
+            }
+        }
+    }
+}
+
 /// `2024-06-01T12:00:00Z` for epoch milliseconds.
 pub fn iso8601(millis: i64) -> String {
-    // Written field by field: every call formats it twice (the condition key and the audit
-    // event), and the general formatter costs several times more.
+    // Written field by field: every call formats it for the audit event (and for the
+    // condition key when a policy reads it), and the general formatter costs several times
+    // more.
     let t = time::OffsetDateTime::from_unix_timestamp(millis.div_euclid(1000))
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let (h, m, s) = t.to_hms();
@@ -305,28 +447,32 @@ pub(crate) mod capture {
     use coffer_policy::request::Request;
 
     /// One authorization: its action, its resource, whether it asked about a hypothetical
-    /// key policy (the lockout safety check) rather than the request itself, and the
-    /// context.
+    /// key policy (the lockout safety check) rather than the request itself, the context
+    /// with every key (as a simulation shows it), and the context it was decided on (the
+    /// keys its policies can read).
     #[derive(Clone, Debug)]
     pub(crate) struct Captured {
         pub action: String,
         pub resource: String,
         pub hypothetical: bool,
         pub context: Context,
+        pub decided: Context,
     }
 
     thread_local! {
         static CAPTURED: RefCell<Option<Vec<Captured>>> = const { RefCell::new(None) };
     }
 
-    pub(crate) fn record(request: &Request, hypothetical: bool) {
+    /// Keeps `full`, the request with every key, and `decided`, the context decided on.
+    pub(crate) fn record(full: &Request, decided: &Context, hypothetical: bool) {
         CAPTURED.with(|c| {
             if let Some(v) = c.borrow_mut().as_mut() {
                 v.push(Captured {
-                    action: request.action.clone(),
-                    resource: request.resource.clone(),
+                    action: full.action.clone(),
+                    resource: full.resource.clone(),
                     hypothetical,
-                    context: request.context.clone(),
+                    context: full.context.clone(),
+                    decided: decided.clone(),
                 });
             }
         });

@@ -5,8 +5,9 @@
 //! starts ([`principal_keys`]); the keys that only a temporary-credential session carries
 //! ([`SessionKeys`]); the environment keys of one request ([`add_request_keys`]); the keys
 //! that describe a key, computed once per key revision, tag set and alias set
-//! (`KeyKeysCache`); and the order they join a request's context in
-//! ([`add_global_keys`]). Never: the keys of a request's parameters
+//! (`KeyKeysCache`); the order they join a request's context in
+//! ([`add_global_keys`]); and which of them the policies deciding a request can read
+//! (`Needed`), so that only those are built. Never: the keys of a request's parameters
 //! (`kms:EncryptionAlgorithm`, `kms:GrantOperations`, ...), which each operation adds, nor
 //! deciding anything.
 //!
@@ -33,10 +34,13 @@
 //! - `kms:MultiRegionKeyType`: multi-Region keys only, and every key here is single-Region.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
+use coffer_policy::condition::Values;
+use coffer_policy::decide::PolicySet;
+use coffer_policy::matching::Pattern;
 use coffer_policy::request::{Caller as ArnCaller, CallerKind};
-use coffer_policy::{Context, ContextValue, Dialect};
+use coffer_policy::{Context, ContextValue, Dialect, Policy};
 use coffer_store::{KeyRecord, Store, StoreError, Tag};
 
 use crate::caller::Caller;
@@ -147,12 +151,35 @@ impl SessionKeys {
 /// The keys of the request itself: `aws:CurrentTime`, `aws:EpochTime`,
 /// `aws:RequestedRegion`, `aws:SecureTransport` and, when known, `aws:SourceIp`.
 pub fn add_request_keys(ctx: &mut Context, caller: &Caller, now_millis: i64) {
-    ctx.set("aws:CurrentTime", crate::authz::iso8601(now_millis));
-    ctx.set("aws:EpochTime", now_millis.div_euclid(1000).to_string());
-    ctx.set("aws:RequestedRegion", caller.region.clone());
-    ctx.set("aws:SecureTransport", if caller.secure_transport { "true" } else { "false" });
-    if let Some(ip) = &caller.source_ip {
-        ctx.set("aws:SourceIp", ip.clone());
+    add_needed_request_keys(ctx, Needed::ALL, caller, || now_millis);
+}
+
+/// The keys of the request that `needed` names; the clock is read only for a time.
+fn add_needed_request_keys(
+    ctx: &mut Context,
+    needed: Needed,
+    caller: &Caller,
+    now_millis: impl FnOnce() -> i64,
+) {
+    if needed.has(Needed::CURRENT_TIME) || needed.has(Needed::EPOCH_TIME) {
+        let now_millis = now_millis();
+        if needed.has(Needed::CURRENT_TIME) {
+            ctx.set("aws:CurrentTime", crate::authz::iso8601(now_millis));
+        }
+        if needed.has(Needed::EPOCH_TIME) {
+            ctx.set("aws:EpochTime", now_millis.div_euclid(1000).to_string());
+        }
+    }
+    if needed.has(Needed::REQUESTED_REGION) {
+        ctx.set("aws:RequestedRegion", caller.region.clone());
+    }
+    if needed.has(Needed::SECURE_TRANSPORT) {
+        ctx.set("aws:SecureTransport", if caller.secure_transport { "true" } else { "false" });
+    }
+    if needed.has(Needed::SOURCE_IP) {
+        if let Some(ip) = &caller.source_ip {
+            ctx.set("aws:SourceIp", ip.clone());
+        }
     }
 }
 
@@ -167,11 +194,251 @@ pub fn add_global_keys(
     session: Option<&Arc<Context>>,
     principal: &Arc<Context>,
 ) {
-    add_request_keys(ctx, caller, now_millis);
-    if let Some(s) = session {
-        ctx.push_layer(Arc::clone(s));
+    add_needed_global_keys(
+        ctx,
+        Needed::ALL,
+        caller,
+        || now_millis,
+        session,
+        || Arc::clone(principal),
+    );
+}
+
+/// [`add_global_keys`], of the keys `needed` names only: the clock is read, and the
+/// principal's keys found, only when a key needs them.
+pub(crate) fn add_needed_global_keys(
+    ctx: &mut Context,
+    needed: Needed,
+    caller: &Caller,
+    now_millis: impl FnOnce() -> i64,
+    session: Option<&Arc<Context>>,
+    principal: impl FnOnce() -> Arc<Context>,
+) {
+    add_needed_request_keys(ctx, needed, caller, now_millis);
+    if needed.has(Needed::CALLER) {
+        if let Some(s) = session {
+            ctx.push_layer(Arc::clone(s));
+        }
+        ctx.push_layer(principal());
     }
-    ctx.push_layer(Arc::clone(principal));
+}
+
+/// Which of the keys the service adds (the keys of the request, of the caller and of the
+/// key, and those that follow from the caller's ARN) a decision can read: one flag per
+/// source, set when a policy names one of the keys the source can add. A decision reads
+/// the context only through its policies' condition keys and the policy variables of their
+/// values and resources, so a key no policy of the set names cannot change it; the keys a
+/// source costs to build (a time to format, the key's tags and aliases to read) are built
+/// only when they can. The keys of an operation's parameters are always there: the
+/// operation adds them before the policies are known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Needed(u32);
+
+/// One name, or every name that begins so, of the keys a source adds (lowercase).
+#[derive(Clone, Copy, Debug)]
+enum Names {
+    Exact(&'static str),
+    Prefix(&'static str),
+}
+
+impl Names {
+    fn covers(self, name: &str) -> bool {
+        match self {
+            Names::Exact(n) => name == n,
+            Names::Prefix(p) => name.starts_with(p),
+        }
+    }
+}
+
+impl Needed {
+    /// None of the keys.
+    pub(crate) const NONE: Needed = Needed(0);
+    /// Every key: a simulation shows them all.
+    pub(crate) const ALL: Needed = Needed(u32::MAX);
+    /// `aws:CurrentTime`.
+    pub(crate) const CURRENT_TIME: Needed = Needed(1);
+    /// `aws:EpochTime`.
+    pub(crate) const EPOCH_TIME: Needed = Needed(1 << 1);
+    /// `aws:RequestedRegion`.
+    pub(crate) const REQUESTED_REGION: Needed = Needed(1 << 2);
+    /// `aws:SecureTransport`.
+    pub(crate) const SECURE_TRANSPORT: Needed = Needed(1 << 3);
+    /// `aws:SourceIp`.
+    pub(crate) const SOURCE_IP: Needed = Needed(1 << 4);
+    /// The keys of the principal ([`principal_keys`]) and of its session
+    /// ([`SessionKeys::context`]).
+    pub(crate) const CALLER: Needed = Needed(1 << 5);
+    /// The keys of the key (`KeyKeysCache`).
+    pub(crate) const KEY: Needed = Needed(1 << 6);
+    /// `aws:PrincipalArn`, from the caller's ARN.
+    pub(crate) const PRINCIPAL_ARN: Needed = Needed(1 << 7);
+    /// `aws:PrincipalAccount`, from the caller's ARN.
+    pub(crate) const PRINCIPAL_ACCOUNT: Needed = Needed(1 << 8);
+    /// `kms:CallerAccount`, from the caller's ARN.
+    pub(crate) const CALLER_ACCOUNT: Needed = Needed(1 << 9);
+    /// `aws:PrincipalType`, from the caller's ARN.
+    pub(crate) const PRINCIPAL_TYPE: Needed = Needed(1 << 10);
+    /// `aws:username`, from the caller's ARN.
+    pub(crate) const USERNAME: Needed = Needed(1 << 11);
+    /// `g:PrincipalUrn` and `g:PrincipalAccount`, the keys Huawei's dialect derives.
+    pub(crate) const HUAWEI_PRINCIPAL: Needed = Needed(1 << 12);
+    /// The keys `Request::populate_derived_keys` adds for a request without an encryption
+    /// context (the operation adds the keys of its encryption context itself).
+    pub(crate) const DERIVED: Needed = Needed(
+        Needed::PRINCIPAL_ARN.0
+            | Needed::PRINCIPAL_ACCOUNT.0
+            | Needed::CALLER_ACCOUNT.0
+            | Needed::PRINCIPAL_TYPE.0
+            | Needed::USERNAME.0
+            | Needed::HUAWEI_PRINCIPAL.0,
+    );
+
+    /// The keys each source can add. A test builds every source with all it can hold and
+    /// checks that each key it adds is listed here: a key missing here would be left out
+    /// of a decision that reads it.
+    const SOURCES: &[(Needed, &[Names])] = &[
+        (Needed::CURRENT_TIME, &[Names::Exact("aws:currenttime")]),
+        (Needed::EPOCH_TIME, &[Names::Exact("aws:epochtime")]),
+        (Needed::REQUESTED_REGION, &[Names::Exact("aws:requestedregion")]),
+        (Needed::SECURE_TRANSPORT, &[Names::Exact("aws:securetransport")]),
+        (Needed::SOURCE_IP, &[Names::Exact("aws:sourceip")]),
+        (
+            Needed::CALLER,
+            &[
+                Names::Exact("aws:userid"),
+                Names::Prefix("aws:principaltag/"),
+                Names::Exact("aws:principalorgid"),
+                Names::Exact("aws:principalorgpaths"),
+                Names::Exact("aws:viaawsservice"),
+                Names::Exact("aws:principalisawsservice"),
+                Names::Exact("aws:tokenissuetime"),
+                Names::Exact("aws:multifactorauthpresent"),
+                Names::Exact("aws:sourceidentity"),
+            ],
+        ),
+        (
+            Needed::KEY,
+            &[
+                Names::Exact("kms:keyspec"),
+                Names::Exact("kms:keyusage"),
+                Names::Exact("kms:keyorigin"),
+                Names::Exact("kms:multiregion"),
+                Names::Exact("aws:resourceaccount"),
+                Names::Prefix("aws:resourcetag/"),
+                Names::Exact("kms:resourcealiases"),
+            ],
+        ),
+        (Needed::PRINCIPAL_ARN, &[Names::Exact("aws:principalarn")]),
+        (Needed::PRINCIPAL_ACCOUNT, &[Names::Exact("aws:principalaccount")]),
+        (Needed::CALLER_ACCOUNT, &[Names::Exact("kms:calleraccount")]),
+        (Needed::PRINCIPAL_TYPE, &[Names::Exact("aws:principaltype")]),
+        (Needed::USERNAME, &[Names::Exact("aws:username")]),
+        (
+            Needed::HUAWEI_PRINCIPAL,
+            &[Names::Exact("g:principalurn"), Names::Exact("g:principalaccount")],
+        ),
+    ];
+
+    /// True when a key of `other` is needed.
+    pub(crate) fn has(self, other: Needed) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The flag of a key `Request::populate_derived_keys_where` offers, by the name it
+    /// writes; every flag for a name not known here, so that a key added there is built.
+    pub(crate) fn of_derived(name: &str) -> Needed {
+        match name {
+            "aws:PrincipalArn" => Needed::PRINCIPAL_ARN,
+            "aws:PrincipalAccount" => Needed::PRINCIPAL_ACCOUNT,
+            "kms:CallerAccount" => Needed::CALLER_ACCOUNT,
+            "aws:PrincipalType" => Needed::PRINCIPAL_TYPE,
+            "aws:username" => Needed::USERNAME,
+            "g:PrincipalUrn" | "g:PrincipalAccount" => Needed::HUAWEI_PRINCIPAL,
+            _ => Needed::ALL,
+        }
+    }
+
+    /// What a read of the condition key `name` (lowercase) needs: the sources that can add
+    /// it. A name with a wildcard or a variable in it is read as it is written, but it
+    /// needs every key: nothing about such a name is left to reasoning.
+    pub(crate) fn of_key(name: &str) -> Needed {
+        if name.contains(['*', '?', '$', '{', '}']) {
+            return Needed::ALL;
+        }
+        let mut needed = Needed::NONE;
+        for (source, names) in Needed::SOURCES {
+            if names.iter().any(|n| n.covers(name)) {
+                needed |= *source;
+            }
+        }
+        needed
+    }
+
+    /// What the policy variables in `text` need, `text` read as an ARN too (`ArnLike`
+    /// matches an ARN field by field, and a field may hold a variable the whole text does
+    /// not). Variables are looked for whether or not the policy enables them.
+    fn of_text(text: &str) -> Needed {
+        let mut needed = Needed::NONE;
+        if !text.contains("${") {
+            return needed;
+        }
+        let fields = std::iter::once(text).chain(text.splitn(6, ':'));
+        for field in fields {
+            for v in Pattern::compile(field, false, true).variables() {
+                needed |= Needed::of_key(&v.key);
+            }
+        }
+        needed
+    }
+
+    /// What the decisions of `policy` can read: every condition's key, and every policy
+    /// variable of its conditions' values and of its resources.
+    pub(crate) fn of_policy(policy: &Policy) -> Needed {
+        let mut needed = Needed::NONE;
+        for s in &policy.statements {
+            if let Some(r) = &s.resource {
+                for p in &r.patterns {
+                    needed |= Needed::of_text(p.as_str());
+                }
+            }
+            for c in &s.conditions {
+                needed |= Needed::of_key(&c.key_lower);
+                for v in &c.raw_values {
+                    needed |= Needed::of_text(v);
+                }
+                if let Values::String(patterns) = &c.values {
+                    for v in patterns.iter().flat_map(Pattern::variables) {
+                        needed |= Needed::of_key(&v.key);
+                    }
+                }
+            }
+        }
+        needed
+    }
+
+    /// What the decisions of `set` can read.
+    pub(crate) fn of_set(set: &PolicySet) -> Needed {
+        let levels = set.scp_levels.iter().chain(&set.rcp_levels).flatten();
+        let kinds = [&set.identity, &set.resource, &set.boundary, &set.session];
+        kinds
+            .into_iter()
+            .flatten()
+            .chain(levels)
+            .fold(Needed::NONE, |needed, p| needed | Needed::of_policy(p))
+    }
+}
+
+impl std::ops::BitOr for Needed {
+    type Output = Needed;
+    fn bitor(self, other: Needed) -> Needed {
+        Needed(self.0 | other.0)
+    }
+}
+
+impl std::ops::BitOrAssign for Needed {
+    fn bitor_assign(&mut self, other: Needed) {
+        self.0 |= other.0;
+    }
 }
 
 /// What the keys of a key were computed from, and the keys.
@@ -190,12 +457,37 @@ struct KeyKeys {
 /// `kms:ResourceAliases` — computed again only when the key, its tags or its aliases
 /// changed. Tags and aliases are read on every call (from the store's cache), so a change
 /// is seen as soon as the store shows it.
+///
+/// It also keeps what each policy set in use needs ([`Needed`]), by the address of the set:
+/// each entry holds a weak reference to its set, which keeps that address from being
+/// reused while the entry lives.
 #[derive(Default)]
 pub(crate) struct KeyKeysCache {
     entries: Mutex<HashMap<String, Arc<KeyKeys>>>,
+    needed: Mutex<BTreeMap<usize, (Weak<PolicySet>, Needed)>>,
 }
 
 impl KeyKeysCache {
+    /// What the decisions of `set` can read, worked out once per set.
+    pub(crate) fn needed(&self, set: &Arc<PolicySet>) -> Needed {
+        let at = Arc::as_ptr(set).addr();
+        if let Ok(cache) = self.needed.lock() {
+            // The entry's weak reference keeps its set's memory, so a set found at this
+            // address is that set (and a set behind a weak reference cannot be changed).
+            if let Some((_, needed)) = cache.get(&at) {
+                return *needed;
+            }
+        }
+        let needed = Needed::of_set(set);
+        if let Ok(mut cache) = self.needed.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(at, (Arc::downgrade(set), needed));
+        }
+        needed
+    }
+
     /// The keys of `key`.
     pub(crate) fn get(&self, store: &dyn Store, key: &KeyRecord) -> Result<Arc<Context>, KmsError> {
         // A key being created is not stored yet: it has no tags or aliases.
@@ -258,6 +550,9 @@ impl KeyKeysCache {
 
 #[cfg(test)]
 mod catalog_tests;
+
+#[cfg(test)]
+mod needed_tests;
 
 #[cfg(test)]
 mod tests {

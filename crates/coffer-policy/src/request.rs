@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::Dialect;
 use crate::context::Context;
+use crate::matching::fields;
 
 /// The kind of identity making the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,27 +48,29 @@ impl Caller {
     /// Reads a caller from its ARN (AWS), URN (Huawei) or ARN (Alibaba).
     /// `account` is used when the name carries none (service principals).
     pub fn parse(dialect: Dialect, arn: &str, account: Option<&str>) -> Caller {
-        let fallback = account.unwrap_or_default().to_owned();
+        // Parsed on every request: each string is copied once, when it is known.
+        let fallback = account.unwrap_or_default();
+        let account_of = |named: &str| if named.is_empty() { fallback } else { named }.to_owned();
         let mut caller = Caller {
             arn: arn.to_owned(),
-            account: fallback.clone(),
+            account: String::new(),
             kind: CallerKind::Anonymous,
             role_arn: None,
             name: None,
         };
         if arn.is_empty() || arn == "*" || arn.eq_ignore_ascii_case("anonymous") {
+            caller.account = fallback.to_owned();
             return caller;
         }
         match dialect {
             Dialect::Aws => {
                 // arn:partition:service::account:resource
-                let parts: Vec<&str> = arn.splitn(6, ':').collect();
-                if parts.len() != 6 || parts[0] != "arn" {
+                let Some(["arn", partition, service, _, acct, res]) = fields::<6>(arn) else {
+                    caller.account = fallback.to_owned();
                     caller.kind = CallerKind::Service;
                     return caller;
-                }
-                let (partition, service, acct, res) = (parts[1], parts[2], parts[4], parts[5]);
-                caller.account = if acct.is_empty() { fallback } else { acct.to_owned() };
+                };
+                caller.account = account_of(acct);
                 match (service, res.split_once('/')) {
                     ("iam", None) if res == "root" => caller.kind = CallerKind::Root,
                     ("iam", Some(("user", rest))) => {
@@ -101,11 +104,12 @@ impl Caller {
                 // iam::<account>:agency:<name>, sts::<account>:assumed-agency:<agency>/<session>
                 let parts: Vec<&str> = arn.splitn(5, ':').collect();
                 if parts.len() < 4 {
+                    caller.account = fallback.to_owned();
                     caller.kind = CallerKind::Service;
                     return caller;
                 }
                 let (service, acct) = (parts[0], parts[2]);
-                caller.account = if acct.is_empty() { fallback } else { acct.to_owned() };
+                caller.account = account_of(acct);
                 let kind = parts[3];
                 let rest = parts.get(4).copied().unwrap_or_default();
                 match (service, kind) {
@@ -135,11 +139,12 @@ impl Caller {
                 // acs:ram::<account>:role/<name>, acs:sts::<account>:assumed-role/<role>/<session>
                 let parts: Vec<&str> = arn.splitn(5, ':').collect();
                 if parts.len() != 5 || parts[0] != "acs" {
+                    caller.account = fallback.to_owned();
                     caller.kind = CallerKind::Service;
                     return caller;
                 }
                 let (service, acct, res) = (parts[1], parts[3], parts[4]);
-                caller.account = if acct.is_empty() { fallback } else { acct.to_owned() };
+                caller.account = account_of(acct);
                 match (service, res.split_once('/')) {
                     ("ram", None) if res == "root" => caller.kind = CallerKind::Root,
                     ("ram", Some(("user", name))) => {
@@ -331,18 +336,32 @@ impl Request {
     /// `g:PrincipalUrn`, `g:PrincipalAccount`; every dialect
     /// `kms:EncryptionContext:<k>` and `kms:EncryptionContextKeys`.
     pub fn populate_derived_keys(&mut self) {
+        self.populate_derived_keys_where(|_| true);
+    }
+
+    /// [`Request::populate_derived_keys`], of the keys of the caller that `wanted` accepts
+    /// (given each name as written above, `aws:PrincipalArn`): a caller that knows which
+    /// keys its policies can read builds only those. The keys of the encryption context
+    /// are all added.
+    pub fn populate_derived_keys_where(&mut self, wanted: impl Fn(&str) -> bool) {
         let c = &self.caller;
         let ctx = &mut self.context;
         let anonymous = c.kind == CallerKind::Anonymous;
         match self.dialect {
             Dialect::Aws if !anonymous => {
-                ctx.set_default(
-                    "aws:PrincipalArn",
-                    c.role_arn.clone().unwrap_or_else(|| c.arn.clone()),
-                );
+                if wanted("aws:PrincipalArn") {
+                    ctx.set_default(
+                        "aws:PrincipalArn",
+                        c.role_arn.clone().unwrap_or_else(|| c.arn.clone()),
+                    );
+                }
                 if !c.account.is_empty() {
-                    ctx.set_default("aws:PrincipalAccount", c.account.clone());
-                    if self.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
+                    if wanted("aws:PrincipalAccount") {
+                        ctx.set_default("aws:PrincipalAccount", c.account.clone());
+                    }
+                    if self.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+                        && wanted("kms:CallerAccount")
+                    {
                         ctx.set_default("kms:CallerAccount", c.account.clone());
                     }
                 }
@@ -354,18 +373,20 @@ impl Request {
                     CallerKind::Service => Some("Service"),
                     CallerKind::Anonymous => None,
                 };
-                if let Some(kind) = kind {
+                if let Some(kind) = kind.filter(|_| wanted("aws:PrincipalType")) {
                     ctx.set_default("aws:PrincipalType", kind);
                 }
-                if c.kind == CallerKind::User {
+                if c.kind == CallerKind::User && wanted("aws:username") {
                     if let Some(name) = &c.name {
                         ctx.set_default("aws:username", name.clone());
                     }
                 }
             }
             Dialect::Huawei if !anonymous => {
-                ctx.set_default("g:PrincipalUrn", c.arn.clone());
-                if !c.account.is_empty() {
+                if wanted("g:PrincipalUrn") {
+                    ctx.set_default("g:PrincipalUrn", c.arn.clone());
+                }
+                if !c.account.is_empty() && wanted("g:PrincipalAccount") {
                     ctx.set_default("g:PrincipalAccount", c.account.clone());
                 }
             }
@@ -400,6 +421,41 @@ mod tests {
         );
         let s = Caller::parse(Dialect::Aws, "ec2.amazonaws.com", Some("111122223333"));
         assert_eq!((s.kind, s.account.as_str()), (CallerKind::Service, "111122223333"));
+        // Five fields are not an ARN; an ARN without an account takes the one given.
+        let s = Caller::parse(Dialect::Aws, "arn:aws:iam::111122223333", Some("444455556666"));
+        assert_eq!((s.kind, s.account.as_str()), (CallerKind::Service, "444455556666"));
+        let c = Caller::parse(Dialect::Aws, "arn:aws:iam:::user/a:b/bob", Some("444455556666"));
+        assert_eq!(c.account, "444455556666");
+        assert_eq!((c.kind, c.name.as_deref()), (CallerKind::User, Some("bob")));
+        let c = Caller::parse(Dialect::Aws, "arn:aws:iam::111122223333:role/ops/Admin", None);
+        assert_eq!((c.kind, c.name.as_deref()), (CallerKind::Role, Some("Admin")));
+        assert_eq!(c.role_arn.as_deref(), Some("arn:aws:iam::111122223333:role/ops/Admin"));
+        let c = Caller::parse(Dialect::Aws, "Anonymous", Some("111122223333"));
+        assert_eq!((c.kind, c.account.as_str()), (CallerKind::Anonymous, "111122223333"));
+    }
+
+    #[test]
+    fn derived_keys_are_built_as_wanted() {
+        let alice = || {
+            let arn = "arn:aws:iam::111122223333:user/alice";
+            Request::new(Dialect::Aws, arn, None, "kms:Encrypt", "*")
+        };
+        let mut all = alice();
+        all.populate_derived_keys();
+        assert_eq!(all.context.keys().count(), 5);
+        let mut some = alice();
+        some.populate_derived_keys_where(|k| k == "aws:PrincipalArn" || k == "aws:username");
+        let mut keys: Vec<&str> = some.context.keys().collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["aws:principalarn", "aws:username"]);
+        assert_eq!(some.context.get("aws:principalarn"), all.context.get("aws:principalarn"));
+        assert_eq!(some.context.get("aws:username"), all.context.get("aws:username"));
+        let mut none = alice();
+        none.encryption_context.insert("dept".into(), "it".into());
+        none.populate_derived_keys_where(|_| false);
+        let mut keys: Vec<&str> = none.context.keys().collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["kms:encryptioncontext:dept", "kms:encryptioncontextkeys"]);
     }
 
     #[test]

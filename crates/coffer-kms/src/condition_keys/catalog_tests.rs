@@ -1,7 +1,10 @@
 //! Every condition key the AWS catalog lists for an action is in the request context the
 //! service builds for it: each action is driven through the real operation, with every
-//! optional member given, and the context the authorizer decided on is checked against
-//! the catalog's type and shape. A key that an operation stops populating fails here.
+//! optional member given, and the context the authorizer builds with every key (the one a
+//! simulation shows) is checked against the catalog's type and shape. A key that an
+//! operation stops populating fails here. The context a decision is made on holds the keys
+//! its policies can read: with a policy that reads every key of the catalog, each of them
+//! is there, with the same value.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -121,14 +124,44 @@ const GLOBAL_ABSENT: &[&str] = &[
 ];
 
 fn service() -> Kms {
+    service_of(Identities::parse(IDENTITIES, false).unwrap())
+}
+
+fn service_of(identities: Identities) -> Kms {
     Kms::new(
         Arc::new(SqliteStore::open_in_memory().unwrap()),
         RootKey::from_secret(Secret::new(vec![7; 32])).unwrap(),
         Arc::new(SystemRandom),
         Arc::new(ManualClock::new(NOW)),
-        Identities::parse(IDENTITIES, false).unwrap(),
+        identities,
         Arc::new(MemoryAudit::default()),
     )
+}
+
+/// The names of every condition key of the catalog, a template's with each tag and
+/// encryption context key the operations here use.
+fn every_catalog_key(catalog: &Catalog) -> Vec<String> {
+    let mut names = Vec::new();
+    for def in catalog.condition_keys.iter().chain(&catalog.global_condition_keys) {
+        match def.template_prefix() {
+            Some(prefix) => {
+                names.extend(["team", "Project", "Stage", "Dept"].map(|k| format!("{prefix}{k}")));
+            }
+            None => names.push(def.name.clone()),
+        }
+    }
+    names
+}
+
+/// [`IDENTITIES`], with `tester`'s policy reading every key of the catalog in a condition
+/// that always holds (`*` matches any value, and `ForAllValues` holds for no value).
+fn identities_reading(names: &[String]) -> Identities {
+    let mut file: serde_json::Value = serde_json::from_str(IDENTITIES).unwrap();
+    let every: serde_json::Map<String, serde_json::Value> =
+        names.iter().map(|n| (n.clone(), serde_json::json!("*"))).collect();
+    file["principals"][1]["policies"][0]["Statement"][0]["Condition"] =
+        serde_json::json!({"ForAllValues:StringLike": every});
+    Identities::parse(&file.to_string(), false).unwrap()
 }
 
 fn caller(kms: &Kms, access_key: &str) -> Caller {
@@ -677,4 +710,40 @@ fn without_a_client_address_there_is_no_source_ip() {
     assert!(listed.is_ok());
     assert!(!captured[0].context.contains("aws:sourceip"));
     assert_eq!(captured[0].context.get("aws:securetransport").unwrap().values(), ["false"]);
+}
+
+#[test]
+fn every_key_a_policy_reads_is_in_the_context_decided_on() {
+    let catalog = Catalog::for_dialect(Dialect::Aws);
+    let names = every_catalog_key(catalog);
+    let kms = service_of(identities_reading(&names));
+    let tester = caller(&kms, TESTER);
+    let captured = drive_everything(&kms, &tester);
+    assert!(captured.len() > 50);
+    for cap in &captured {
+        let mut built = 0;
+        for key in cap.context.keys() {
+            assert_eq!(cap.decided.get(key), cap.context.get(key), "{}: `{key}`", cap.action);
+            built += 1;
+        }
+        assert!(built > 10, "{}: {:?}", cap.action, cap.context);
+    }
+}
+
+#[test]
+fn keys_no_policy_reads_are_not_built() {
+    let kms = service();
+    let tester = caller(&kms, TESTER);
+    let captured = drive_everything(&kms, &tester);
+    for cap in &captured {
+        for key in cap.decided.keys() {
+            assert_eq!(cap.decided.get(key), cap.context.get(key), "{}: `{key}`", cap.action);
+        }
+        // Neither the tester's policy nor the keys' policies have a condition: only the
+        // operation's own keys are there.
+        for key in ["aws:currenttime", "aws:principalarn", "aws:principaltag/team", "aws:userid"] {
+            assert!(cap.context.contains(key), "{}: `{key}`", cap.action);
+            assert!(!cap.decided.contains(key), "{}: `{key}`", cap.action);
+        }
+    }
 }
