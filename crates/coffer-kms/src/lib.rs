@@ -75,11 +75,12 @@ pub struct Kms {
     pub(crate) identities: Identities,
     audit: Arc<dyn AuditSink>,
     pub(crate) policy_cache: Mutex<HashMap<(String, u64), Arc<Policy>>>,
-    /// Policy sets by principal and (key ARN, key revision).
+    /// Policy sets by principal, (key ARN, key revision) and, for an STS session with its
+    /// own session policy, the session's access key id.
     pub(crate) policy_sets: Mutex<HashMap<authz::PolicySetKey, Arc<PolicySet>>>,
     /// The global condition keys of each principal, by its index.
     pub(crate) principal_keys: Vec<Arc<coffer_policy::Context>>,
-    /// The condition keys of each key.
+    /// The condition keys of each key, and which keys each policy set in use can read.
     pub(crate) key_keys: condition_keys::KeyKeysCache,
     /// Unsealed key material, by key ARN and version.
     materials: VersionCache<Secret>,
