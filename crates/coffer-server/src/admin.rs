@@ -45,15 +45,12 @@ use axum::response::{IntoResponse, Response};
 use coffer_kms::Caller;
 use coffer_kms::audit::{CallRecord, Source, event};
 use coffer_kms::simulate::SimulateRequest;
-use coffer_kms::sts::CredentialError;
 use coffer_policy::Context;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::AppState;
-use crate::aws::SIGNING_SERVICE;
-use crate::aws::error::{AwsError, from_kms, from_sigv4};
-use crate::credentials::{AuthError, verify};
+use crate::aws::error::{AwsError, from_kms};
 
 /// The path of the simulation endpoint.
 pub const SIMULATE_PATH: &str = "/coffer/simulate";
@@ -132,7 +129,7 @@ async fn serve_simulate(
     request_id: &str,
 ) -> Result<Value, AwsError> {
     let body = crate::aws::read_body(parts, body).await?;
-    let caller = authenticate(state, parts, &body)?;
+    let caller = crate::aws::authenticate(state, parts, &body)?;
     let state = Arc::clone(state);
     let id = request_id.to_owned();
     // The service reads the store: off the async workers.
@@ -207,20 +204,6 @@ fn audit_simulation(
         },
     );
     state.kms.record(&ev);
-}
-
-/// Verifies the signature (and a session's token) and resolves the caller, as the KMS
-/// front door does.
-fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, AwsError> {
-    verify(state, parts, body, SIGNING_SERVICE).map_err(|e| match e {
-        AuthError::Signature(e) => from_sigv4(&e),
-        AuthError::Credential(e @ CredentialError::InvalidToken) => {
-            AwsError::new("UnrecognizedClientException", e.to_string())
-        }
-        AuthError::Credential(e @ CredentialError::ExpiredToken) => {
-            AwsError::new("ExpiredTokenException", e.to_string())
-        }
-    })
 }
 
 fn respond(status: StatusCode, body: &Value, request_id: &str) -> Response {

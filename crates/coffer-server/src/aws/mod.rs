@@ -159,8 +159,13 @@ fn runs_inline(kms: &Kms, caller: &Caller, op: Operation, input: &Recorded) -> b
     }
 }
 
-/// Verifies the signature and the session token, and resolves the caller.
-fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, AwsError> {
+/// Verifies the signature and the session token, and resolves the caller; refusals in
+/// AWS's JSON form (the KMS door and Coffer's admin endpoints).
+pub(crate) fn authenticate(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+) -> Result<Caller, AwsError> {
     use crate::credentials::{AuthError, verify};
     use coffer_kms::sts::CredentialError;
     verify(state, parts, body, SIGNING_SERVICE).map_err(|e| match e {
