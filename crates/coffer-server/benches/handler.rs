@@ -17,7 +17,9 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::ConnectInfo;
 use axum::http::Request;
-use coffer_crypto::{RootKey, Secret, SystemRandom};
+use coffer_crypto::{
+    KeySpec, MessageType, RootKey, Secret, SigningAlgorithm, SigningKey, SystemRandom,
+};
 use coffer_kms::Kms;
 use coffer_kms::audit::FileAudit;
 use coffer_kms::clock::ManualClock;
@@ -133,6 +135,14 @@ fn bench(c: &mut Criterion) {
         rt.block_on(call(&s.app, &headers, &body));
         group.bench_function(name, |b| b.iter(|| rt.block_on(call(&s.app, &headers, &body))));
     }
+    // The signature alone, for the share of a Sign that is the cryptography.
+    let material = coffer_crypto::generate_material(KeySpec::EccNistP256, &SystemRandom).unwrap();
+    let signer = SigningKey::from_pkcs8(KeySpec::EccNistP256, &material).unwrap();
+    group.bench_function("p256_signature_alone", |b| {
+        b.iter(|| {
+            signer.sign(SigningAlgorithm::EcdsaSha256, MessageType::Digest, &[0x11; 32]).unwrap()
+        })
+    });
     group.finish();
 }
 

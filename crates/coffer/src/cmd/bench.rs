@@ -939,8 +939,11 @@ impl Phase {
             errors,
             seconds,
             ops_per_sec: if seconds > 0.0 { ok as f64 / seconds } else { 0.0 },
-            p50: percentile(&latencies, 50.0).map(nanos_to_ms),
-            p99: percentile(&latencies, 99.0).map(nanos_to_ms),
+            mean: (ok > 0).then(|| nanos_to_ms(latencies.iter().sum::<u64>() / ok)),
+            p50: percentile(&latencies, 500).map(nanos_to_ms),
+            p90: percentile(&latencies, 900).map(nanos_to_ms),
+            p99: percentile(&latencies, 990).map(nanos_to_ms),
+            p999: percentile(&latencies, 999).map(nanos_to_ms),
             error_kinds: self.tally.errors,
             first_error: self.tally.first_error,
         }
@@ -951,14 +954,16 @@ fn nanos_to_ms(n: u64) -> f64 {
     n as f64 / 1e6
 }
 
-/// The `p`-th percentile (0 < p ≤ 100) of ascending values, by nearest rank: the smallest
-/// value with at least `p` % of the values at or below it. `None` when there are none.
-fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
-    if sorted.is_empty() || !(p > 0.0 && p <= 100.0) {
+/// The percentile of ascending values at `per_mille` thousandths (0 < per_mille ≤ 1000),
+/// by nearest rank: the smallest value with at least that share of the values at or below
+/// it. `None` when there are none. Integer arithmetic, because in floating point 99.9 %
+/// of 1,000 values rounds up to rank 1,000.
+fn percentile(sorted: &[u64], per_mille: usize) -> Option<u64> {
+    if sorted.is_empty() || !(1..=1000).contains(&per_mille) {
         return None;
     }
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+    let rank = (per_mille * sorted.len()).div_ceil(1000);
+    sorted.get(rank - 1).copied()
 }
 
 /// One operation at one connection count.
@@ -969,10 +974,12 @@ struct Measured {
     errors: u64,
     seconds: f64,
     ops_per_sec: f64,
-    /// Milliseconds.
+    /// Milliseconds, as every percentile below.
+    mean: Option<f64>,
     p50: Option<f64>,
-    /// Milliseconds.
+    p90: Option<f64>,
     p99: Option<f64>,
+    p999: Option<f64>,
     error_kinds: BTreeMap<String, u64>,
     first_error: Option<String>,
 }
@@ -1017,8 +1024,11 @@ impl Measured {
             "first_error": self.first_error,
             "seconds": round(self.seconds, 3),
             "ops_per_sec": round(self.ops_per_sec, 1),
+            "mean_ms": self.mean.map(|v| round(v, 3)),
             "p50_ms": self.p50.map(|v| round(v, 3)),
+            "p90_ms": self.p90.map(|v| round(v, 3)),
             "p99_ms": self.p99.map(|v| round(v, 3)),
+            "p99.9_ms": self.p999.map(|v| round(v, 3)),
             "ops_vs_health": vs.throughput.map(|v| round(v, 3)),
             "p99_vs_health": vs.p99.map(|v| round(v, 3)),
         })
@@ -1108,19 +1118,21 @@ mod tests {
     #[test]
     fn percentiles_by_nearest_rank() {
         let v: Vec<u64> = (1..=100).collect();
-        assert_eq!(percentile(&v, 50.0), Some(50));
-        assert_eq!(percentile(&v, 99.0), Some(99));
-        assert_eq!(percentile(&v, 100.0), Some(100));
-        assert_eq!(percentile(&v, 0.5), Some(1));
-        assert_eq!(percentile(&[7], 50.0), Some(7));
-        assert_eq!(percentile(&[7], 99.0), Some(7));
-        assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
-        assert_eq!(percentile(&[1, 2, 3, 4], 50.0), Some(2));
-        assert_eq!(percentile(&[1, 2, 3, 4], 99.0), Some(4));
-        assert_eq!(percentile(&[], 50.0), None);
-        assert_eq!(percentile(&v, 0.0), None);
-        assert_eq!(percentile(&v, 101.0), None);
-        assert_eq!(percentile(&v, f64::NAN), None);
+        assert_eq!(percentile(&v, 500), Some(50));
+        assert_eq!(percentile(&v, 990), Some(99));
+        assert_eq!(percentile(&v, 1000), Some(100));
+        assert_eq!(percentile(&v, 5), Some(1));
+        assert_eq!(percentile(&[7], 500), Some(7));
+        assert_eq!(percentile(&[7], 990), Some(7));
+        assert_eq!(percentile(&[1, 2, 3], 500), Some(2));
+        assert_eq!(percentile(&[1, 2, 3, 4], 500), Some(2));
+        assert_eq!(percentile(&[1, 2, 3, 4], 990), Some(4));
+        assert_eq!(percentile(&[], 500), None);
+        assert_eq!(percentile(&v, 0), None);
+        assert_eq!(percentile(&v, 1001), None);
+        assert_eq!(percentile(&v, 999), Some(100));
+        let thousand: Vec<u64> = (1..=1000).collect();
+        assert_eq!(percentile(&thousand, 999), Some(999));
     }
 
     #[test]
@@ -1261,8 +1273,11 @@ mod tests {
             errors: 0,
             seconds: 1.0,
             ops_per_sec,
+            mean: p99,
             p50: p99,
+            p90: p99,
             p99,
+            p999: p99,
             error_kinds: BTreeMap::new(),
             first_error: None,
         };
@@ -1279,6 +1294,27 @@ mod tests {
         assert_eq!(line["ops_vs_health"], 0.4);
         assert_eq!(line["p99_vs_health"], 2.0);
         assert!(render_text("e", "k", 1, &results).ends_with("passed: no errors\n"));
+    }
+
+    #[test]
+    fn a_phase_reports_its_mean_and_percentiles() {
+        // 1 ms to 1,000 ms, one call each, in no order.
+        let tally = Tally {
+            latencies: (1..=1000u64).rev().map(|ms| ms * 1_000_000).collect(),
+            ..Tally::default()
+        };
+        let m = Phase { tally, elapsed: Duration::from_secs(4) }.finish(Op::Encrypt, 16);
+        assert_eq!((m.ok, m.ops_per_sec), (1000, 250.0));
+        assert_eq!(m.mean, Some(500.5));
+        assert_eq!(
+            (m.p50, m.p90, m.p99, m.p999),
+            (Some(500.0), Some(900.0), Some(990.0), Some(999.0))
+        );
+        let line = m.json(None);
+        assert_eq!(
+            (line["mean_ms"].as_f64(), line["p99.9_ms"].as_f64()),
+            (Some(500.5), Some(999.0))
+        );
     }
 
     #[test]
