@@ -149,21 +149,9 @@ impl Kms {
         secure_transport: bool,
         user_agent: Option<String>,
     ) -> Option<Caller> {
-        let key = self.identities.access_key(access_key_id)?;
-        let p = &self.identities.principals[key.principal];
-        Some(Caller {
-            principal: key.principal,
-            account: p.account.clone(),
-            arn: p.arn.clone(),
-            session: None,
-            access_key_id: access_key_id.to_owned(),
-            region: region.to_owned(),
-            source_ip,
-            secure_transport,
-            user_agent,
-            decisions: Mutex::new(Vec::new()),
-            resources: Mutex::new(Vec::new()),
-        })
+        let (id, key) = self.identities.access_key_entry(access_key_id)?;
+        let credential = sts::Credential::LongTerm { id, key };
+        self.authenticate(&credential, None, region, source_ip, secure_transport, user_agent).ok()
     }
 
     /// Appends an audit event; a failure to write is logged, never hidden.
