@@ -42,6 +42,9 @@ pub struct DecryptResponse {
     pub plaintext: Secret,
     /// The algorithm used.
     pub encryption_algorithm: String,
+    /// The material version that decrypted, for a symmetric key (AWS leaves it out for
+    /// asymmetric keys).
+    pub key_material_id: Option<String>,
 }
 
 impl Kms {
@@ -76,13 +79,20 @@ impl Kms {
         if req.dry_run {
             return Err(KmsError::DryRunSucceeded);
         }
-        let plaintext = if key.key_spec == "SYMMETRIC_DEFAULT" {
-            self.open_under(&key, &req.ciphertext, &req.encryption_context)?
+        let (plaintext, key_material_id) = if key.key_spec == "SYMMETRIC_DEFAULT" {
+            let (plaintext, version) =
+                self.open_under(&key, &req.ciphertext, &req.encryption_context)?;
+            (plaintext, Some(ops::key_material_id(&key.key_id, version)))
         } else {
             let ct = &req.ciphertext;
-            self.decrypt_asymmetric(&key, &algorithm, &req.encryption_context, ct)?
+            (self.decrypt_asymmetric(&key, &algorithm, &req.encryption_context, ct)?, None)
         };
-        Ok(DecryptResponse { key_arn: key.arn.clone(), plaintext, encryption_algorithm: algorithm })
+        Ok(DecryptResponse {
+            key_arn: key.arn.clone(),
+            plaintext,
+            encryption_algorithm: algorithm,
+            key_material_id,
+        })
     }
 
     /// The key a ciphertext was made under, checked against the key the request names, or
@@ -120,15 +130,17 @@ impl Kms {
         }
     }
 
-    /// Decrypts with the material version the blob names.
+    /// Decrypts with the material version the blob names, and says which version that was.
     pub(crate) fn open_under(
         &self,
         key: &KeyRecord,
         blob: &[u8],
         ec: &BTreeMap<String, String>,
-    ) -> Result<Secret, KmsError> {
+    ) -> Result<(Secret, u32), KmsError> {
         let header = coffer_crypto::read_header(blob).map_err(|_| KmsError::InvalidCiphertext)?;
         let material = self.material(key, header.version)?;
-        coffer_crypto::decrypt(&material, blob, ec).map_err(|_| KmsError::InvalidCiphertext)
+        let plaintext =
+            coffer_crypto::decrypt(&material, blob, ec).map_err(|_| KmsError::InvalidCiphertext)?;
+        Ok((plaintext, header.version))
     }
 }

@@ -221,7 +221,7 @@ impl Kms {
                         message: format!(
                             "New key material (id: {}) cannot be imported into KMS key {}, because another key material (id: {}) is pending rotation.",
                             id_of(next),
-                            key.key_id,
+                            key.arn,
                             id_of(p.version)
                         ),
                     });

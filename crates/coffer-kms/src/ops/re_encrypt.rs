@@ -112,10 +112,7 @@ impl Kms {
             return Err(KmsError::DryRunSucceeded);
         }
         let (plaintext, source_key_material_id) = if source.key_spec == "SYMMETRIC_DEFAULT" {
-            let source_version = coffer_crypto::blob::read_header(&req.ciphertext)
-                .map_err(|_| KmsError::InvalidCiphertext)?
-                .version;
-            let plaintext =
+            let (plaintext, source_version) =
                 self.open_under(&source, &req.ciphertext, &req.source_encryption_context)?;
             (plaintext, Some(ops::key_material_id(&source.key_id, source_version)))
         } else {

@@ -236,7 +236,7 @@ fn new_material_waits_for_rotation_on_demand() {
     assert!(matches!(third, KmsError::InvalidState { .. }));
     assert!(third.to_string().ends_with(&format!(
         "cannot be imported into KMS key {}, because another key material (id: {}) is pending rotation.",
-        key.key_id, second.key_material_id
+        key.arn, second.key_material_id
     )));
     assert_eq!(env.kms.rotate_key_on_demand(&env.admin(), &key.key_id).unwrap(), key.arn);
     let described = env.kms.describe_key(&env.admin(), &key.key_id).unwrap();

@@ -176,6 +176,7 @@ pub fn call(
                 key_id: r.key_arn,
                 plaintext: shapes::SecretBlob(r.plaintext),
                 encryption_algorithm: r.encryption_algorithm,
+                key_material_id: r.key_material_id,
             }))
         }
         Operation::ReEncrypt => {

@@ -848,6 +848,9 @@ pub struct DecryptOutput {
     pub plaintext: SecretBlob,
     /// The algorithm used.
     pub encryption_algorithm: String,
+    /// The material version that decrypted (symmetric keys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_material_id: Option<String>,
 }
 
 /// ReEncrypt.
