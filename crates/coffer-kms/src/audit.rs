@@ -18,6 +18,7 @@
 //! on, so both keys of a ReEncrypt, and the key of a refused call), each type read from the
 //! ARN (`AWS::KMS::Key`, `AWS::IAM::Role`, ...).
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
@@ -177,6 +178,7 @@ pub struct Event<'a> {
     read_only: bool,
     event_type: &'static str,
     management_event: bool,
+    event_category: &'static str,
     recipient_account_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error_code: Option<&'a str>,
@@ -196,6 +198,9 @@ struct UserIdentity<'a> {
     arn: &'a str,
     account_id: &'a str,
     access_key_id: &'a str,
+    /// An IAM user's name; CloudTrail gives no other identity one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_name: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +217,9 @@ struct Resource<'a> {
 struct AdditionalData {
     /// The decisions the call's authorization made, with the statements that decided.
     authorization: Vec<Decision>,
+    /// What CloudTrail adds for the operation (`keyMaterialId`, ...).
+    #[serde(flatten)]
+    notes: BTreeMap<&'static str, String>,
 }
 
 impl Event<'_> {
@@ -244,12 +252,17 @@ pub fn event<'a>(caller: Option<&'a Caller>, call: CallRecord<'a>) -> Event<'a> 
         .collect();
     Event {
         event_version: "1.08",
-        user_identity: caller.map(|c| UserIdentity {
-            kind: identity_type(&c.arn),
-            principal_id: &c.access_key_id,
-            arn: &c.arn,
-            account_id: &c.account,
-            access_key_id: &c.access_key_id,
+        user_identity: caller.map(|c| {
+            let kind = identity_type(&c.arn);
+            UserIdentity {
+                kind,
+                principal_id: &c.principal_id,
+                arn: &c.arn,
+                account_id: &c.account,
+                access_key_id: &c.access_key_id,
+                // `arn:aws:iam::A:user/path/name`: the name is the last segment.
+                user_name: (kind == "IAMUser").then(|| c.arn.rsplit('/').next()).flatten(),
+            }
         }),
         event_time: iso8601(call.time_millis),
         event_source: call.source,
@@ -264,12 +277,14 @@ pub fn event<'a>(caller: Option<&'a Caller>, call: CallRecord<'a>) -> Event<'a> 
         read_only: call.read_only,
         event_type: "AwsApiCall",
         management_event: true,
+        event_category: "Management",
         recipient_account_id: caller.map(|c| c.account.as_str()),
         error_message: call.error_code.map(|_| call.error_message.unwrap_or_default()),
         error_code: call.error_code,
         resources,
         additional_event_data: AdditionalData {
             authorization: caller.map(Caller::take_decisions).unwrap_or_default(),
+            notes: caller.map(Caller::take_notes).unwrap_or_default().into_iter().collect(),
         },
     }
 }
@@ -388,6 +403,7 @@ mod tests {
         assert_eq!(ev["eventVersion"], "1.08");
         assert_eq!(ev["eventSource"], "kms.amazonaws.com");
         assert_eq!(ev["eventType"], "AwsApiCall");
+        assert_eq!(ev["eventCategory"], "Management");
         assert_eq!(ev["requestID"], "r");
         assert_eq!(ev["errorCode"], "AccessDeniedException");
         assert_eq!(ev["errorMessage"], "");

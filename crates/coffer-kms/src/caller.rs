@@ -17,6 +17,10 @@ pub struct Caller {
     pub account: String,
     /// The caller's ARN (a role's session ARN for a role).
     pub arn: String,
+    /// The principal's unique id as CloudTrail's `principalId` and `aws:userid` give it:
+    /// the account for its root, `AIDA...` for a user, `AROA...:session` for a role's
+    /// session.
+    pub principal_id: String,
     /// The session, when the request was signed with temporary credentials.
     pub(crate) session: Option<Arc<Session>>,
     /// The access key id the request was signed with.
@@ -32,6 +36,9 @@ pub struct Caller {
     pub(crate) decisions: Mutex<Vec<Decision>>,
     /// The ARNs the decisions were about, each once, in order.
     pub(crate) resources: Mutex<Vec<String>>,
+    /// What the call adds to its audit event's `additionalEventData` (the key material
+    /// it used), in order.
+    pub(crate) notes: Mutex<Vec<(&'static str, String)>>,
 }
 
 impl Caller {
@@ -51,17 +58,34 @@ impl Caller {
         self.resources.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
     }
 
+    /// The notes the call made for its audit event's `additionalEventData`, in order.
+    pub fn take_notes(&self) -> Vec<(&'static str, String)> {
+        self.notes.lock().map(|mut n| std::mem::take(&mut *n)).unwrap_or_default()
+    }
+
+    /// Notes `name` for the audit event's `additionalEventData`.
+    pub(crate) fn note(&self, name: &'static str, value: String) {
+        if let Ok(mut n) = self.notes.lock() {
+            n.push((name, value));
+        }
+    }
+
+    /// Adds a resource the call acted on without a decision about it (a key it created).
+    pub(crate) fn add_resource(&self, arn: &str) {
+        if let Ok(mut r) = self.resources.lock() {
+            if !r.iter().any(|known| known == arn) {
+                r.push(arn.to_owned());
+            }
+        }
+    }
+
     /// Keeps a decision and the resource it was about.
     pub(crate) fn record(&self, d: Decision, resource: &str) {
         if let Ok(mut v) = self.decisions.lock() {
             v.push(d);
         }
         if resource.starts_with("arn:") {
-            if let Ok(mut r) = self.resources.lock() {
-                if !r.iter().any(|known| known == resource) {
-                    r.push(resource.to_owned());
-                }
-            }
+            self.add_resource(resource);
         }
     }
 }

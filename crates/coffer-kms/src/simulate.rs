@@ -94,6 +94,7 @@ impl Kms {
             principal,
             account: p.account.clone(),
             arn: p.arn.clone(),
+            principal_id: crate::condition_keys::user_id(p),
             session: None,
             access_key_id: String::new(),
             region: caller.region.clone(),
@@ -102,6 +103,7 @@ impl Kms {
             user_agent: None,
             decisions: Mutex::new(Vec::new()),
             resources: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
         };
         let needs_key = !action.resource_types.is_empty();
         let evaluated = match (&req.key_id, needs_key) {

@@ -137,7 +137,7 @@ async fn create_list_retire_and_revoke_on_the_wire() {
     // The trail records the grant's parameters and id, never a token.
     let events = s.audit.0.lock().unwrap().clone();
     let create = events.iter().find(|e| e["eventName"] == "CreateGrant").unwrap();
-    assert_eq!(create["responseElements"], json!({"grantId": grant_id}));
+    assert_eq!(create["responseElements"], json!({"grantId": grant_id, "keyId": arn}));
     assert_eq!(create["requestParameters"]["granteePrincipal"], GRANTEE);
     let text = serde_json::to_string(&events).unwrap();
     assert!(!text.contains(&token), "a grant token is in the audit trail");

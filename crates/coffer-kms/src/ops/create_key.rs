@@ -234,6 +234,7 @@ impl Kms {
             rotation_type: None,
         };
         let stored = self.store.create_key(&record, &first, &req.tags)?;
+        caller.add_resource(&stored.arn);
         Ok(KeyMetadata::of(&stored))
     }
 

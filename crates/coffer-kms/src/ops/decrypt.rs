@@ -82,7 +82,9 @@ impl Kms {
         let (plaintext, key_material_id) = if key.key_spec == "SYMMETRIC_DEFAULT" {
             let (plaintext, version) =
                 self.open_under(&key, &req.ciphertext, &req.encryption_context)?;
-            (plaintext, Some(ops::key_material_id(&key.key_id, version)))
+            let id = ops::key_material_id(&key.key_id, version);
+            caller.note("keyMaterialId", id.clone());
+            (plaintext, Some(id))
         } else {
             let ct = &req.ciphertext;
             (self.decrypt_asymmetric(&key, &algorithm, &req.encryption_context, ct)?, None)

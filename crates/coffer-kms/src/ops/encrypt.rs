@@ -71,7 +71,9 @@ impl Kms {
             return Err(KmsError::DryRunSucceeded);
         }
         let ciphertext = if key.key_spec == "SYMMETRIC_DEFAULT" {
-            self.seal_under(&key, &req.encryption_context, req.plaintext.expose())?
+            let sealed = self.seal_under(&key, &req.encryption_context, req.plaintext.expose())?;
+            caller.note("keyMaterialId", ops::key_material_id(&key.key_id, key.current_version));
+            sealed
         } else {
             let pt = req.plaintext.expose();
             self.encrypt_asymmetric(&key, &algorithm, &req.encryption_context, pt)?

@@ -85,6 +85,7 @@ impl Kms {
             coffer_crypto::generate_data_key_pair(spec, self.rng.as_ref()).map_err(from_crypto)?;
         let private_key_ciphertext =
             self.seal_under(&key, &req.encryption_context, private.expose())?;
+        caller.note("keyMaterialId", ops::key_material_id(&key.key_id, key.current_version));
         Ok(pair_response(&key, spec, private, private_key_ciphertext, public_key))
     }
 }

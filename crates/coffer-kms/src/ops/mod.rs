@@ -341,6 +341,7 @@ impl Kms {
         }
         let data_key = self.random_secret(len)?;
         let ciphertext = self.seal_under(&key, &req.encryption_context, data_key.expose())?;
+        caller.note("keyMaterialId", key_material_id(&key.key_id, key.current_version));
         Ok((data_key, ciphertext, key))
     }
 }

@@ -114,7 +114,9 @@ impl Kms {
         let (plaintext, source_key_material_id) = if source.key_spec == "SYMMETRIC_DEFAULT" {
             let (plaintext, source_version) =
                 self.open_under(&source, &req.ciphertext, &req.source_encryption_context)?;
-            (plaintext, Some(ops::key_material_id(&source.key_id, source_version)))
+            let id = ops::key_material_id(&source.key_id, source_version);
+            caller.note("sourceKeyMaterialId", id.clone());
+            (plaintext, Some(id))
         } else {
             let (ct, ec) = (&req.ciphertext, &req.source_encryption_context);
             (self.decrypt_asymmetric(&source, &source_algorithm, ec, ct)?, None)
@@ -122,7 +124,9 @@ impl Kms {
         let (ciphertext, destination_key_material_id) = if dest.key_spec == "SYMMETRIC_DEFAULT" {
             let ciphertext =
                 self.seal_under(&dest, &req.destination_encryption_context, plaintext.expose())?;
-            (ciphertext, Some(ops::key_material_id(&dest.key_id, dest.current_version)))
+            let id = ops::key_material_id(&dest.key_id, dest.current_version);
+            caller.note("destinationKeyMaterialId", id.clone());
+            (ciphertext, Some(id))
         } else {
             let (pt, ec) = (plaintext.expose(), &req.destination_encryption_context);
             (self.encrypt_asymmetric(&dest, &dest_algorithm, ec, pt)?, None)

@@ -236,18 +236,20 @@ impl Kms {
                 Some(Arc::clone(s))
             }
         };
-        let (principal, account, arn) = match (credential, &session) {
+        let (principal, account, arn, principal_id) = match (credential, &session) {
             (Credential::LongTerm { key, .. }, _) => {
                 let p = &self.identities.principals[key.principal];
-                (key.principal, p.account.clone(), p.arn.clone())
+                let id = crate::condition_keys::user_id(p);
+                (key.principal, p.account.clone(), p.arn.clone(), id)
             }
-            (_, Some(s)) => (s.role, s.account.clone(), s.arn.clone()),
+            (_, Some(s)) => (s.role, s.account.clone(), s.arn.clone(), s.user_id.clone()),
             (Credential::Session(_), None) => return Err(CredentialError::InvalidToken),
         };
         Ok(Caller {
             principal,
             account,
             arn,
+            principal_id,
             session,
             access_key_id: credential.access_key_id().to_owned(),
             region: region.to_owned(),
@@ -256,17 +258,18 @@ impl Kms {
             user_agent,
             decisions: Mutex::new(Vec::new()),
             resources: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
         })
     }
 
     /// `GetCallerIdentity`: who the caller is. Every caller may ask, whatever its
     /// policies say.
     pub fn get_caller_identity(&self, caller: &Caller) -> CallerIdentity {
-        let user_id = match &caller.session {
-            Some(s) => s.user_id.clone(),
-            None => crate::condition_keys::user_id(&self.identities.principals[caller.principal]),
-        };
-        CallerIdentity { account: caller.account.clone(), arn: caller.arn.clone(), user_id }
+        CallerIdentity {
+            account: caller.account.clone(),
+            arn: caller.arn.clone(),
+            user_id: caller.principal_id.clone(),
+        }
     }
 
     /// True when the caller is itself a role session (assuming a role from it is role

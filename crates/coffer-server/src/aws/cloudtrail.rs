@@ -214,17 +214,56 @@ pub fn request_parameters(op: Operation, request: &Map<String, Value>) -> Value 
 }
 
 /// The `responseElements` of a successful call: the recorded members of the response, or
-/// `null` for a call that changes nothing.
-pub fn response_elements(op: Operation, response: &[u8]) -> Value {
+/// `null` for a call that changes nothing. `key_arn` is the key the call acted on: the
+/// calls that change a key without answering anything record it as `keyId`, as CloudTrail
+/// has since December 2022, and CreateGrant records it beside the grant's id.
+pub fn response_elements(op: Operation, response: &[u8], key_arn: Option<&str>) -> Value {
+    use Operation as O;
+    let key_id = || key_arn.map(|arn| ("keyId".to_owned(), Value::String(arn.to_owned())));
+    if matches!(
+        op,
+        O::EnableKey
+            | O::DisableKey
+            | O::EnableKeyRotation
+            | O::CreateAlias
+            | O::UpdateAlias
+            | O::DeleteAlias
+    ) {
+        return key_id().map_or(Value::Null, |member| Value::Object(Map::from_iter([member])));
+    }
     let names = members(op).response;
     if names.is_empty() {
         return Value::Null;
     }
     // Only calls that change something record their response: read it back from the
     // body rather than keep a JSON tree of every response.
-    match serde_json::from_slice(response) {
+    let mut picked = match serde_json::from_slice(response) {
         Ok(Value::Object(object)) => pick(&object, names),
         _ => Value::Null,
+    };
+    if let (O::CreateGrant, Value::Object(members), Some((name, arn))) = (op, &mut picked, key_id())
+    {
+        members.insert(name, arn);
+    }
+    picked
+}
+
+/// Members CloudTrail adds to `requestParameters` that the request may leave out: the
+/// algorithm a Decrypt used is recorded even when the request did not name it.
+pub fn complete_request_parameters(op: Operation, request: &mut Value, response: &[u8]) {
+    if op != Operation::Decrypt || request.get("encryptionAlgorithm").is_some() {
+        return;
+    }
+    let mut reader = serde_json::Deserializer::from_slice(response);
+    let Ok(mut picked) = Pick(&["EncryptionAlgorithm"]).deserialize(&mut reader) else {
+        return;
+    };
+    let Some(algorithm) = picked.remove("EncryptionAlgorithm") else { return };
+    if request.is_null() {
+        *request = Value::Object(Map::new());
+    }
+    if let Value::Object(members) = request {
+        members.insert("encryptionAlgorithm".to_owned(), algorithm);
     }
 }
 
@@ -398,7 +437,11 @@ mod tests {
         }
         for op in [Operation::Encrypt, Operation::Decrypt, Operation::GenerateDataKey] {
             assert_eq!(
-                response_elements(op, &body(json!({"KeyId": "arn:k", "Plaintext": "c2VjcmV0"}))),
+                response_elements(
+                    op,
+                    &body(json!({"KeyId": "arn:k", "Plaintext": "c2VjcmV0"})),
+                    Some("arn:k")
+                ),
                 Value::Null
             );
         }
@@ -449,7 +492,7 @@ mod tests {
                                                "CreationDate": 1_607_110_124.351_f64,
                                                "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}});
         assert_eq!(
-            response_elements(Operation::CreateKey, &body(response)),
+            response_elements(Operation::CreateKey, &body(response), None),
             json!({"keyMetadata": {"aWSAccountId": "111122223333", "keyId": "k",
                                    "creationDate": "Dec 4, 2020, 7:28:44 PM",
                                    "encryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}})
@@ -461,7 +504,7 @@ mod tests {
         let response = json!({"KeyId": "arn:k", "DeletionDate": 1_606_953_600.0_f64,
                               "KeyState": "PendingDeletion", "PendingWindowInDays": 30});
         assert_eq!(
-            response_elements(Operation::ScheduleKeyDeletion, &body(response)),
+            response_elements(Operation::ScheduleKeyDeletion, &body(response), Some("arn:k")),
             json!({"keyId": "arn:k", "deletionDate": "Dec 3, 2020, 12:00:00 AM",
                    "keyState": "PendingDeletion", "pendingWindowInDays": 30})
         );
@@ -480,10 +523,48 @@ mod tests {
         assert_eq!(
             response_elements(
                 Operation::CreateGrant,
-                &body(json!({"GrantId": "g", "GrantToken": "t"}))
+                &body(json!({"GrantId": "g", "GrantToken": "t"})),
+                Some("arn:aws:kms:us-east-1:111122223333:key/k")
             ),
-            json!({"grantId": "g"})
+            json!({"grantId": "g", "keyId": "arn:aws:kms:us-east-1:111122223333:key/k"})
         );
+    }
+
+    #[test]
+    fn calls_that_change_a_key_silently_record_which() {
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/k";
+        for op in [
+            Operation::EnableKey,
+            Operation::DisableKey,
+            Operation::EnableKeyRotation,
+            Operation::CreateAlias,
+            Operation::UpdateAlias,
+            Operation::DeleteAlias,
+        ] {
+            assert_eq!(
+                response_elements(op, b"", Some(arn)),
+                json!({"keyId": arn}),
+                "{}",
+                op.name()
+            );
+            assert_eq!(response_elements(op, b"", None), Value::Null, "{}", op.name());
+        }
+        assert_eq!(response_elements(Operation::TagResource, b"", Some(arn)), Value::Null);
+    }
+
+    #[test]
+    fn decrypt_records_the_algorithm_it_used() {
+        let response = body(json!({"KeyId": "arn:k", "Plaintext": "c2VjcmV0",
+                                   "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}));
+        let mut request = Value::Null;
+        complete_request_parameters(Operation::Decrypt, &mut request, &response);
+        assert_eq!(request, json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT"}));
+        let mut named = json!({"keyId": "arn:k", "encryptionAlgorithm": "RSAES_OAEP_SHA_256"});
+        complete_request_parameters(Operation::Decrypt, &mut named, &response);
+        assert_eq!(named["encryptionAlgorithm"], "RSAES_OAEP_SHA_256", "the request's own stays");
+        let mut encrypt = Value::Null;
+        complete_request_parameters(Operation::Encrypt, &mut encrypt, &response);
+        assert_eq!(encrypt, Value::Null, "only Decrypt is completed");
     }
 
     #[test]

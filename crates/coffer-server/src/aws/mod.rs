@@ -188,18 +188,23 @@ fn run(
     recorded: &Recorded,
     request_id: &str,
 ) -> Result<Vec<u8>, AwsError> {
-    let (audit_request, result) = match recorded {
+    let (mut audit_request, result) = match recorded {
         Ok(members) => (
             cloudtrail::request_parameters(op, members),
             map::call(op, &state.kms, caller, body, request_id),
         ),
         Err(e) => (Value::Null, Err(e.clone())),
     };
+    let resources = caller.take_resources();
+    // The last key decided on is the one the call acted on (an alias's new target).
+    let key_arn = resources.iter().rev().find(|arn| arn.contains(":key/")).map(String::as_str);
     let (response, error_code, error_message) = match &result {
-        Ok(v) => (cloudtrail::response_elements(op, v), None, None),
+        Ok(v) => {
+            cloudtrail::complete_request_parameters(op, &mut audit_request, v);
+            (cloudtrail::response_elements(op, v, key_arn), None, None)
+        }
         Err(e) => (Value::Null, Some(e.code), e.message.clone()),
     };
-    let resources = caller.take_resources();
     let ev = event(
         Some(caller),
         CallRecord {

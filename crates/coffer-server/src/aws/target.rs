@@ -104,10 +104,31 @@ impl Operation {
         target.trim().strip_prefix(TARGET_PREFIX).and_then(Operation::from_name)
     }
 
-    /// Whether the operation only reads (for the audit trail).
+    /// Whether CloudTrail marks the operation's events read-only: the describing and
+    /// listing calls, and every cryptographic operation (AWS's example entries for each
+    /// say `"readOnly": true`; DeriveSharedSecret has none and is taken as its kin).
     pub fn read_only(self) -> bool {
+        use Operation as O;
         let name = self.name();
-        name.starts_with("Describe") || name.starts_with("Get") || name.starts_with("List")
+        name.starts_with("Describe")
+            || name.starts_with("Get")
+            || name.starts_with("List")
+            || matches!(
+                self,
+                O::Encrypt
+                    | O::Decrypt
+                    | O::ReEncrypt
+                    | O::GenerateDataKey
+                    | O::GenerateDataKeyWithoutPlaintext
+                    | O::GenerateDataKeyPair
+                    | O::GenerateDataKeyPairWithoutPlaintext
+                    | O::GenerateRandom
+                    | O::GenerateMac
+                    | O::VerifyMac
+                    | O::Sign
+                    | O::Verify
+                    | O::DeriveSharedSecret
+            )
     }
 }
 
@@ -126,6 +147,11 @@ mod tests {
         for op in Operation::ALL {
             assert_eq!(Operation::from_name(op.name()), Some(*op));
         }
-        assert!(Operation::ListKeys.read_only() && !Operation::Encrypt.read_only());
+        assert!(Operation::ListKeys.read_only() && Operation::Encrypt.read_only());
+        assert!(Operation::GetParametersForImport.read_only() && Operation::Sign.read_only());
+        for op in [Operation::CreateKey, Operation::ImportKeyMaterial, Operation::RotateKeyOnDemand]
+        {
+            assert!(!op.read_only(), "{}", op.name());
+        }
     }
 }
