@@ -200,7 +200,7 @@ fn run(
     let key_arn = resources.iter().rev().find(|arn| arn.contains(":key/")).map(String::as_str);
     let (response, error_code, error_message) = match &result {
         Ok(v) => {
-            cloudtrail::complete_request_parameters(op, &mut audit_request, v);
+            cloudtrail::complete_request_parameters(op, &mut audit_request);
             (cloudtrail::response_elements(op, v, key_arn), None, None)
         }
         Err(e) => (Value::Null, Some(e.code), e.message.clone()),
