@@ -79,16 +79,14 @@ impl Kms {
         if req.dry_run {
             return Err(KmsError::DryRunSucceeded);
         }
-        let (plaintext, key_material_id) = if key.key_spec == "SYMMETRIC_DEFAULT" {
-            let (plaintext, version) =
-                self.open_under(&key, &req.ciphertext, &req.encryption_context)?;
-            let id = ops::key_material_id(&key.key_id, version);
-            caller.note("keyMaterialId", id.clone());
-            (plaintext, Some(id))
-        } else {
-            let ct = &req.ciphertext;
-            (self.decrypt_asymmetric(&key, &algorithm, &req.encryption_context, ct)?, None)
-        };
+        let (plaintext, key_material_id) = self.open_any(
+            caller,
+            "keyMaterialId",
+            &key,
+            &algorithm,
+            &req.ciphertext,
+            &req.encryption_context,
+        )?;
         Ok(DecryptResponse {
             key_arn: key.arn.clone(),
             plaintext,
@@ -130,6 +128,27 @@ impl Kms {
                 Ok((key, None))
             }
         }
+    }
+
+    /// Decrypts `blob` under `key`: a symmetric blob with the material version it names,
+    /// whose id is returned and noted for the audit event as `note`; an asymmetric
+    /// ciphertext with `algorithm`.
+    pub(crate) fn open_any(
+        &self,
+        caller: &Caller,
+        note: &'static str,
+        key: &KeyRecord,
+        algorithm: &str,
+        blob: &[u8],
+        ec: &BTreeMap<String, String>,
+    ) -> Result<(Secret, Option<String>), KmsError> {
+        if key.key_spec != "SYMMETRIC_DEFAULT" {
+            return Ok((self.decrypt_asymmetric(key, algorithm, ec, blob)?, None));
+        }
+        let (plaintext, version) = self.open_under(key, blob, ec)?;
+        let id = ops::key_material_id(&key.key_id, version);
+        caller.note(note, id.clone());
+        Ok((plaintext, Some(id)))
     }
 
     /// Decrypts with the material version the blob names, and says which version that was.

@@ -111,16 +111,14 @@ impl Kms {
         if req.dry_run {
             return Err(KmsError::DryRunSucceeded);
         }
-        let (plaintext, source_key_material_id) = if source.key_spec == "SYMMETRIC_DEFAULT" {
-            let (plaintext, source_version) =
-                self.open_under(&source, &req.ciphertext, &req.source_encryption_context)?;
-            let id = ops::key_material_id(&source.key_id, source_version);
-            caller.note("sourceKeyMaterialId", id.clone());
-            (plaintext, Some(id))
-        } else {
-            let (ct, ec) = (&req.ciphertext, &req.source_encryption_context);
-            (self.decrypt_asymmetric(&source, &source_algorithm, ec, ct)?, None)
-        };
+        let (plaintext, source_key_material_id) = self.open_any(
+            caller,
+            "sourceKeyMaterialId",
+            &source,
+            &source_algorithm,
+            &req.ciphertext,
+            &req.source_encryption_context,
+        )?;
         let (ciphertext, destination_key_material_id) = if dest.key_spec == "SYMMETRIC_DEFAULT" {
             let ciphertext =
                 self.seal_under(&dest, &req.destination_encryption_context, plaintext.expose())?;
