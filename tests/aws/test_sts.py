@@ -259,6 +259,15 @@ def test_assume_role_and_get_caller_identity_are_in_the_audit_log(server):
                   and e["userIdentity"]["accessKeyId"] == creds["AccessKeyId"]]
     assert identity["userIdentity"]["arn"] == r["AssumedRoleUser"]["Arn"]
     assert identity["userIdentity"]["type"] == "AssumedRole"
+    # As CloudTrail names a role session: its id, and the role that issued it.
+    role_id = r["AssumedRoleUser"]["AssumedRoleId"]
+    assert identity["userIdentity"]["principalId"] == role_id
+    context = identity["userIdentity"]["sessionContext"]
+    assert context["sessionIssuer"] == {"type": "Role", "principalId": role_id.split(":")[0], "arn": APP_ROLE,
+                                        "accountId": ACCOUNT, "userName": "app"}
+    assert context["webIdFederationData"] == {} and context["attributes"]["mfaAuthenticated"] == "false"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", context["attributes"]["creationDate"])
+    assert "sessionContext" not in assumed["userIdentity"], "a user has no session context"
 
     [refused] = [e for e in sts_events if e["requestParameters"]
                  and e["requestParameters"].get("roleSessionName") == "audited-refusal"]

@@ -26,10 +26,11 @@ use std::sync::Mutex;
 
 use coffer_policy::decision::Decision;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::authz::iso8601;
 use crate::caller::Caller;
+use crate::sts::Session;
 
 /// Where events go.
 pub trait AuditSink: Send + Sync {
@@ -201,6 +202,61 @@ struct UserIdentity<'a> {
     /// An IAM user's name; CloudTrail gives no other identity one.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_name: Option<&'a str>,
+    /// A role session's issuer and attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_context: Option<SessionContext<'a>>,
+}
+
+/// The `sessionContext` of a role session, as CloudTrail writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionContext<'a> {
+    session_issuer: SessionIssuer<'a>,
+    /// Always empty: no session here comes from web identity federation.
+    web_id_federation_data: Map<String, Value>,
+    attributes: SessionAttributes,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_identity: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionIssuer<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    principal_id: &'a str,
+    arn: &'a str,
+    account_id: &'a str,
+    user_name: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionAttributes {
+    creation_date: String,
+    /// CloudTrail writes the flag as text; no session here is made with MFA.
+    mfa_authenticated: &'static str,
+}
+
+impl<'a> SessionContext<'a> {
+    fn of(session: &'a Session) -> SessionContext<'a> {
+        SessionContext {
+            session_issuer: SessionIssuer {
+                kind: "Role",
+                // `AROA…:<session name>`: the role's own id is the part before the colon.
+                principal_id: session.user_id.split(':').next().unwrap_or_default(),
+                arn: &session.role_arn,
+                account_id: &session.account,
+                user_name: session.role_arn.rsplit('/').next().unwrap_or_default(),
+            },
+            web_id_federation_data: Map::new(),
+            attributes: SessionAttributes {
+                creation_date: iso8601(session.issued_millis),
+                mfa_authenticated: "false",
+            },
+            source_identity: session.source_identity.as_deref(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -262,6 +318,7 @@ pub fn event<'a>(caller: Option<&'a Caller>, call: CallRecord<'a>) -> Event<'a> 
                 access_key_id: &c.access_key_id,
                 // `arn:aws:iam::A:user/path/name`: the name is the last segment.
                 user_name: (kind == "IAMUser").then(|| c.arn.rsplit('/').next()).flatten(),
+                session_context: c.session().map(SessionContext::of),
             }
         }),
         event_time: iso8601(call.time_millis),
