@@ -85,3 +85,13 @@ def test_create_key_names_the_new_key_and_the_user(server, kms):
     sts = server.client("admin", service="sts")
     assert sts.get_caller_identity()["UserId"] == identity["principalId"]
     assert event["awsRegion"] == REGION
+
+
+def test_retiring_by_token_names_the_grant(server, kms):
+    arn = kms.create_key(Description="trail retire")["KeyMetadata"]["Arn"]
+    grant = kms.create_grant(KeyId=arn, GranteePrincipal=f"arn:aws:iam::{ACCOUNT}:user/admin",
+                             Operations=["Decrypt", "RetireGrant"])
+    retired = kms.retire_grant(GrantToken=grant["GrantToken"])
+    event = events_of(server, [rid(retired)])[rid(retired)]
+    assert event["additionalEventData"]["grantId"] == grant["GrantId"]
+    assert grant["GrantToken"] not in json.dumps(event), "a grant token is in the trail"
