@@ -125,10 +125,15 @@ def test_rotate_key_on_demand_modifies_key_material(kms):
     key_id = create(kms, KeySpec="SYMMETRIC_DEFAULT")["KeyId"]
     args = {"KeyId": key_id, "Plaintext": base64.b64encode(MESSAGE), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
     before = kms.encrypt(**args)["CiphertextBlob"]
+    material = kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
     rotated = kms.rotate_key_on_demand(KeyId=key_id)
     assert_matches(normalise(rotated), recorded("test_rotate_key_on_demand_modifies_key_material",
                                                 "rotate-on-demand-response"))
-    assert kms.encrypt(**args)["CiphertextBlob"] != before
+    # New material encrypts from now on; what the old one sealed still opens.
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"] != material
+    after = kms.encrypt(**args)
+    assert kms.decrypt(CiphertextBlob=after["CiphertextBlob"])["KeyMaterialId"] != material
+    assert kms.decrypt(CiphertextBlob=before)["KeyMaterialId"] == material
 
 
 def test_rotate_key_on_demand_with_automatic_rotation_disabled(kms, key_id):
