@@ -52,7 +52,7 @@ use crate::iam::{Identities, Principal, PrincipalType};
 /// `aws:ViaAWSService` and `aws:PrincipalIsAWSService`.
 pub fn principal_keys(identities: &Identities, principal: &Principal) -> Context {
     let mut ctx = Context::new();
-    ctx.set("aws:userid", user_id(principal));
+    ctx.set("aws:userid", principal.user_id.clone());
     for (k, v) in &principal.tags {
         ctx.set(&format!("aws:PrincipalTag/{k}"), v.clone());
     }

@@ -94,7 +94,7 @@ impl Kms {
             principal,
             account: p.account.clone(),
             arn: p.arn.clone(),
-            principal_id: crate::condition_keys::user_id(p),
+            principal_id: p.user_id.clone(),
             session: None,
             access_key_id: String::new(),
             region: caller.region.clone(),

@@ -92,6 +92,9 @@ pub struct Principal {
     pub boundary: Option<Policy>,
     /// Its tags (`aws:PrincipalTag/<k>`).
     pub tags: BTreeMap<String, String>,
+    /// Its unique id (`aws:userid`, CloudTrail's `principalId`), worked out once here
+    /// rather than on every request ([`crate::condition_keys::user_id`]).
+    pub user_id: String,
 }
 
 impl fmt::Debug for Principal {
@@ -388,7 +391,7 @@ impl Identities {
             }
             let role_arn = (p.kind == PrincipalType::Role)
                 .then(|| role_arn(account.cloud, &p.account, &p.name));
-            ids.principals.push(Principal {
+            ids.push_principal(Principal {
                 account: p.account,
                 kind: p.kind,
                 name: p.name,
@@ -400,6 +403,7 @@ impl Identities {
                 max_session_secs,
                 boundary,
                 tags: p.tags,
+                user_id: String::new(),
             });
         }
         ids.scps = ids.attachments(raw.scps, "scps")?;
@@ -449,7 +453,7 @@ impl Identities {
             account.to_owned(),
             Account { id: account.to_owned(), cloud: Cloud::Aws, org_path: vec![] },
         );
-        ids.principals.push(Principal {
+        ids.push_principal(Principal {
             account: account.to_owned(),
             kind: PrincipalType::Root,
             name: String::new(),
@@ -461,9 +465,16 @@ impl Identities {
             max_session_secs: DEFAULT_MAX_SESSION_SECS,
             boundary: None,
             tags: BTreeMap::new(),
+            user_id: String::new(),
         });
         ids.access_keys.insert(access_key_id.to_owned(), AccessKey { secret, principal: 0 });
         ids
+    }
+
+    /// Adds a principal, with its unique id worked out.
+    fn push_principal(&mut self, mut principal: Principal) {
+        principal.user_id = crate::condition_keys::user_id(&principal);
+        self.principals.push(principal);
     }
 
     /// The access key with this id, if any.

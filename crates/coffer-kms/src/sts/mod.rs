@@ -239,8 +239,7 @@ impl Kms {
         let (principal, account, arn, principal_id) = match (credential, &session) {
             (Credential::LongTerm { key, .. }, _) => {
                 let p = &self.identities.principals[key.principal];
-                let id = crate::condition_keys::user_id(p);
-                (key.principal, p.account.clone(), p.arn.clone(), id)
+                (key.principal, p.account.clone(), p.arn.clone(), p.user_id.clone())
             }
             (_, Some(s)) => (s.role, s.account.clone(), s.arn.clone(), s.user_id.clone()),
             (Credential::Session(_), None) => return Err(CredentialError::InvalidToken),
