@@ -53,8 +53,15 @@ impl KeyRef {
             });
         }
         if let Some(rest) = input.strip_prefix("arn:") {
-            let parts: Vec<&str> = rest.splitn(5, ':').collect();
-            let [_partition, service, arn_region, arn_account, resource] = parts[..] else {
+            let mut parts = rest.splitn(5, ':');
+            let (
+                Some(_partition),
+                Some(service),
+                Some(arn_region),
+                Some(arn_account),
+                Some(resource),
+            ) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+            else {
                 return Err(invalid());
             };
             if service != "kms"

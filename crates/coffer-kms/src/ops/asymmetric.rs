@@ -59,6 +59,21 @@ pub(crate) fn parse_enum<T>(
     })
 }
 
+/// An enumeration member parsed, refused with AWS's wording listing every value of `all`;
+/// the list is written only for a refusal, not on every call.
+pub(crate) fn parse_listed<T: Copy, U>(
+    value: &str,
+    member: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    parse: fn(&str) -> Option<U>,
+) -> Result<U, KmsError> {
+    parse(value).ok_or_else(|| {
+        let set = enum_set(all, name);
+        ops::constraint(value, member, &format!("Member must satisfy enum value set: {set}"))
+    })
+}
+
 /// `[A, B, C]`: an enumeration's values as AWS lists them in a validation message.
 pub(crate) fn enum_set<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
     let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
@@ -153,8 +168,13 @@ pub(crate) fn from_crypto(e: CryptoError) -> KmsError {
 /// Checks the encryption algorithm a request names against the key's spec (Encrypt,
 /// Decrypt, ReEncrypt, and SYMMETRIC_DEFAULT for the data key operations).
 pub(crate) fn check_encryption_algorithm(key: &KeyRecord, algorithm: &str) -> Result<(), KmsError> {
-    let set = enum_set(EncryptionAlgorithm::ALL, EncryptionAlgorithm::as_str);
-    let parsed = parse_enum(algorithm, "encryptionAlgorithm", &set, EncryptionAlgorithm::parse)?;
+    let parsed = parse_listed(
+        algorithm,
+        "encryptionAlgorithm",
+        EncryptionAlgorithm::ALL,
+        EncryptionAlgorithm::as_str,
+        EncryptionAlgorithm::parse,
+    )?;
     let spec = spec_of(key)?;
     if !spec.encryption_algorithm_list().contains(&parsed) {
         return Err(incompatible(&key.key_spec, algorithm));

@@ -8,7 +8,7 @@ use coffer_store::KeyRecord;
 
 use crate::caller::Caller;
 use crate::err::KmsError;
-use crate::ops::asymmetric::{enum_set, from_crypto, parse_enum};
+use crate::ops::asymmetric::{from_crypto, parse_listed};
 use crate::{Kms, ops};
 
 /// GenerateDataKeyPair's request (and GenerateDataKeyPairWithoutPlaintext's).
@@ -64,10 +64,11 @@ impl Kms {
         op: &str,
         req: &GenerateDataKeyPairRequest,
     ) -> Result<GenerateDataKeyPairResponse, KmsError> {
-        let spec = parse_enum(
+        let spec = parse_listed(
             &req.key_pair_spec,
             "keyPairSpec",
-            &enum_set(KeySpec::DATA_KEY_PAIR, KeySpec::as_str),
+            KeySpec::DATA_KEY_PAIR,
+            KeySpec::as_str,
             |name| KeySpec::parse(name).filter(|s| s.is_data_key_pair_spec()),
         )?;
         let (r, key) = self.resolve(caller, &req.key_id)?;

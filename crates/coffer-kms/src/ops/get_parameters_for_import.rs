@@ -10,7 +10,7 @@ use crate::caller::Caller;
 use crate::clock::DAY_MILLIS;
 use crate::err::KmsError;
 use crate::key::KeyState;
-use crate::ops::asymmetric::{enum_set, from_crypto, parse_enum};
+use crate::ops::asymmetric::{from_crypto, parse_listed};
 use crate::ops::import_key_material::{check_external, token_identity, wrapping_identity};
 use crate::{Kms, ops};
 
@@ -50,16 +50,18 @@ impl Kms {
         caller: &Caller,
         req: GetParametersForImportRequest,
     ) -> Result<GetParametersForImportResponse, KmsError> {
-        let algorithm = parse_enum(
+        let algorithm = parse_listed(
             &req.wrapping_algorithm,
             "wrappingAlgorithm",
-            &enum_set(WrappingAlgorithm::ALL, WrappingAlgorithm::as_str),
+            WrappingAlgorithm::ALL,
+            WrappingAlgorithm::as_str,
             WrappingAlgorithm::parse,
         )?;
-        let spec = parse_enum(
+        let spec = parse_listed(
             &req.wrapping_key_spec,
             "wrappingKeySpec",
-            &enum_set(KeySpec::WRAPPING, KeySpec::as_str),
+            KeySpec::WRAPPING,
+            KeySpec::as_str,
             |name| KeySpec::parse(name).filter(|s| s.is_wrapping_spec()),
         )?;
         let (_, key) = self.resolve(caller, &req.key_id)?;

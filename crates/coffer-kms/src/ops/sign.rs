@@ -7,7 +7,7 @@ use crate::Kms;
 use crate::authz::Ask;
 use crate::caller::Caller;
 use crate::err::KmsError;
-use crate::ops::asymmetric::{self, check_blob, enum_set, from_crypto, parse_enum};
+use crate::ops::asymmetric::{self, check_blob, from_crypto, parse_listed};
 
 /// Sign's request (and, with the signature, Verify's).
 #[derive(Clone, Debug, Default)]
@@ -45,16 +45,18 @@ pub(crate) fn check_members(
     message_type: Option<&str>,
 ) -> Result<(SigningAlgorithm, MessageType), KmsError> {
     check_blob(message, "message", 4096)?;
-    let algorithm = parse_enum(
+    let algorithm = parse_listed(
         algorithm,
         "signingAlgorithm",
-        &enum_set(SigningAlgorithm::ALL, SigningAlgorithm::as_str),
+        SigningAlgorithm::ALL,
+        SigningAlgorithm::as_str,
         SigningAlgorithm::parse,
     )?;
-    let message_type = parse_enum(
+    let message_type = parse_listed(
         message_type.unwrap_or("RAW"),
         "messageType",
-        &enum_set(MessageType::ALL, MessageType::as_str),
+        MessageType::ALL,
+        MessageType::as_str,
         MessageType::parse,
     )?;
     Ok((algorithm, message_type))
