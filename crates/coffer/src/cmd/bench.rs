@@ -28,7 +28,6 @@
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -747,12 +746,10 @@ fn sign(target: &Target, amz_target: &str, amz_date: &str, body: &[u8]) -> Strin
     )
 }
 
-/// One keep-alive HTTP/1.1 connection, driven by the task that sends on it: a connection
-/// polled by a task of its own would cost two task switches per call, work that the
-/// measured operations and the health check would both carry.
+/// One keep-alive HTTP/1.1 connection.
 struct Connection {
     sender: http1::SendRequest<Full<Bytes>>,
-    conn: Pin<Box<http1::Connection<TokioIo<TcpStream>, Full<Bytes>>>>,
+    driver: tokio::task::JoinHandle<()>,
 }
 
 impl Connection {
@@ -762,7 +759,10 @@ impl Connection {
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
         let (sender, conn) =
             http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
-        Ok(Connection { sender, conn: Box::pin(conn) })
+        let driver = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Connection { sender, driver })
     }
 
     /// Sends one request and reads the whole answer.
@@ -770,27 +770,22 @@ impl Connection {
         &mut self,
         request: hyper::Request<Full<Bytes>>,
     ) -> Result<(StatusCode, Bytes), String> {
-        let sender = &mut self.sender;
         let exchange = async {
-            sender.ready().await.map_err(|e| e.to_string())?;
-            let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
+            self.sender.ready().await.map_err(|e| e.to_string())?;
+            let response = self.sender.send_request(request).await.map_err(|e| e.to_string())?;
             let status = response.status();
             let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
             Ok((status, body))
         };
-        let driven = async {
-            tokio::select! {
-                biased;
-                answer = exchange => answer,
-                closed = self.conn.as_mut() => Err(match closed {
-                    Ok(()) => "the server closed the connection".to_owned(),
-                    Err(e) => e.to_string(),
-                }),
-            }
-        };
-        tokio::time::timeout(REQUEST_TIMEOUT, driven)
+        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
             .await
             .map_err(|_| format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()))?
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.driver.abort();
     }
 }
 
