@@ -44,11 +44,9 @@ use coffer_kms::clock::SystemClock;
 use coffer_kms::iam::Identities;
 use coffer_server::aws::sigv4;
 use coffer_store::SqliteStore;
-use http_body_util::{BodyExt as _, Full};
-use hyper::client::conn::http1;
-use hyper::{Method, StatusCode, Uri, header};
-use hyper_util::rt::TokioIo;
+use hyper::{Method, StatusCode, Uri};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
 
@@ -683,45 +681,61 @@ impl Template {
 struct RequestMaker {
     target: Arc<Target>,
     template: Arc<Template>,
-    /// The epoch second and `Authorization` of the last signature.
-    signed: Option<(i64, String, String)>,
+    /// The epoch second of the last signature (0 for an unsigned request) and the whole
+    /// request as it goes on the wire.
+    made: Option<(i64, Vec<u8>)>,
 }
 
 impl RequestMaker {
     fn new(target: Arc<Target>, template: Arc<Template>) -> RequestMaker {
-        RequestMaker { target, template, signed: None }
+        RequestMaker { target, template, made: None }
     }
 
-    fn next(&mut self) -> Result<hyper::Request<Full<Bytes>>, String> {
-        let t = &self.template;
-        let mut builder = hyper::Request::builder()
-            .method(t.method.clone())
-            .uri(t.path)
-            .header(header::HOST, self.target.authority.as_str())
-            .header(header::USER_AGENT, concat!("coffer-bench/", env!("CARGO_PKG_VERSION")));
-        if let Some(amz_target) = &t.target {
-            let now = SystemTime::now()
+    /// The next request's bytes: the last ones again until the clock's second changes.
+    fn next(&mut self) -> Result<&[u8], String> {
+        let now = match self.template.target {
+            Some(_) => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_err(|e| e.to_string())?
                 .as_secs()
                 .try_into()
-                .map_err(|_| "the clock is out of range".to_owned())?;
-            let (amz_date, authorization) = match &self.signed {
-                Some((at, date, auth)) if *at == now => (date.clone(), auth.clone()),
-                _ => {
-                    let date = sigv4::format_amz_date(now);
-                    let auth = sign(&self.target, amz_target, &date, &t.body);
-                    self.signed = Some((now, date.clone(), auth.clone()));
-                    (date, auth)
-                }
-            };
-            builder = builder
-                .header(header::CONTENT_TYPE, coffer_server::aws::CONTENT_TYPE)
-                .header("x-amz-target", amz_target.as_str())
-                .header("x-amz-date", amz_date)
-                .header(header::AUTHORIZATION, authorization);
+                .map_err(|_| "the clock is out of range".to_owned())?,
+            None => 0,
+        };
+        if self.made.as_ref().is_none_or(|(at, _)| *at != now) {
+            self.made = Some((now, self.write(now)));
         }
-        builder.body(Full::new(t.body.clone())).map_err(|e| e.to_string())
+        Ok(self.made.as_ref().map(|(_, bytes)| bytes.as_slice()).unwrap_or_default())
+    }
+
+    /// An HTTP/1.1 request with the headers the AWS SDKs send.
+    fn write(&self, now: i64) -> Vec<u8> {
+        let t = &self.template;
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nhost: {}\r\nuser-agent: coffer-bench/{}\r\n",
+            t.method,
+            t.path,
+            self.target.authority,
+            env!("CARGO_PKG_VERSION")
+        );
+        if let Some(amz_target) = &t.target {
+            let amz_date = sigv4::format_amz_date(now);
+            let authorization = sign(&self.target, amz_target, &amz_date, &t.body);
+            // Writing to a String cannot fail.
+            let _ = write!(
+                head,
+                "content-type: {}\r\nx-amz-target: {amz_target}\r\nx-amz-date: {amz_date}\r\n\
+                 authorization: {authorization}\r\n",
+                coffer_server::aws::CONTENT_TYPE
+            );
+        }
+        if !t.body.is_empty() {
+            let _ = write!(head, "content-length: {}\r\n", t.body.len());
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(&t.body);
+        bytes
     }
 }
 
@@ -746,46 +760,83 @@ fn sign(target: &Target, amz_target: &str, amz_date: &str, body: &[u8]) -> Strin
     )
 }
 
-/// One keep-alive HTTP/1.1 connection.
+/// One keep-alive HTTP/1.1 connection. The load generator shares the two cores with the
+/// server, so it writes each request's bytes and reads the answer in the task that
+/// measures it: the head parsed by `httparse`, the body read to its `Content-Length`.
+/// A general client (hyper's) hands every answer from a connection task to the caller,
+/// which cost a large part of a health check's time and more for a 5.5 KiB answer
+/// that arrives in several frames.
 struct Connection {
-    sender: http1::SendRequest<Full<Bytes>>,
-    driver: tokio::task::JoinHandle<()>,
+    stream: TcpStream,
+    /// What has been read of the current answer.
+    buf: Vec<u8>,
 }
+
+/// Headers an answer may carry; hyper's server sends four.
+const MAX_ANSWER_HEADERS: usize = 32;
 
 impl Connection {
     async fn open(addr: SocketAddr) -> Result<Connection, String> {
         let stream =
             TcpStream::connect(addr).await.map_err(|e| format!("cannot connect to {addr}: {e}"))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, conn) =
-            http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
-        let driver = tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(Connection { sender, driver })
+        Ok(Connection { stream, buf: Vec::with_capacity(16 * 1024) })
     }
 
     /// Sends one request and reads the whole answer.
-    async fn send(
-        &mut self,
-        request: hyper::Request<Full<Bytes>>,
-    ) -> Result<(StatusCode, Bytes), String> {
-        let exchange = async {
-            self.sender.ready().await.map_err(|e| e.to_string())?;
-            let response = self.sender.send_request(request).await.map_err(|e| e.to_string())?;
-            let status = response.status();
-            let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
-            Ok((status, body))
-        };
-        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+    async fn send(&mut self, request: &[u8]) -> Result<(StatusCode, Bytes), String> {
+        tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(request))
             .await
             .map_err(|_| format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()))?
     }
-}
 
-impl Drop for Connection {
-    fn drop(&mut self) {
-        self.driver.abort();
+    async fn exchange(&mut self, request: &[u8]) -> Result<(StatusCode, Bytes), String> {
+        self.stream.write_all(request).await.map_err(|e| e.to_string())?;
+        self.buf.clear();
+        let (status, head_len, body_len) = loop {
+            self.read_more().await?;
+            let mut headers = [httparse::EMPTY_HEADER; MAX_ANSWER_HEADERS];
+            let mut answer = httparse::Response::new(&mut headers);
+            match answer.parse(&self.buf) {
+                Ok(httparse::Status::Complete(head_len)) => {
+                    let status = answer
+                        .code
+                        .and_then(|c| StatusCode::from_u16(c).ok())
+                        .ok_or("an answer without a valid status")?;
+                    let length = answer
+                        .headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                        .and_then(|h| {
+                            std::str::from_utf8(h.value).ok()?.trim().parse::<usize>().ok()
+                        })
+                        .ok_or("an answer without a Content-Length")?;
+                    break (status, head_len, length);
+                }
+                Ok(httparse::Status::Partial) => {}
+                Err(e) => return Err(format!("a malformed answer: {e}")),
+            }
+        };
+        let end = head_len + body_len;
+        while self.buf.len() < end {
+            self.read_more().await?;
+        }
+        if self.buf.len() > end {
+            // One request is in flight at a time: nothing may follow its answer.
+            return Err("bytes after the answer".into());
+        }
+        Ok((status, Bytes::copy_from_slice(&self.buf[head_len..end])))
+    }
+
+    async fn read_more(&mut self) -> Result<(), String> {
+        if self.buf.capacity() - self.buf.len() < 4096 {
+            self.buf.reserve(16 * 1024);
+        }
+        match self.stream.read_buf(&mut self.buf).await {
+            Ok(0) => Err("the server closed the connection".into()),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 }
 
@@ -1343,5 +1394,113 @@ mod tests {
         let secret = target.credentials.secret.expose();
         let verified = sigv4::verify(&req, "kms", now, 900, |_| Some(secret)).unwrap();
         assert_eq!(verified.access_key_id(), "AKIDEXAMPLE");
+    }
+
+    fn example_target(addr: SocketAddr) -> Arc<Target> {
+        Arc::new(Target {
+            addr,
+            authority: addr.to_string(),
+            credentials: Credentials {
+                access_key: "AKIDEXAMPLE".into(),
+                secret: Secret::new(b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_vec()),
+                region: "us-east-1".into(),
+            },
+        })
+    }
+
+    #[test]
+    fn a_request_is_what_the_sdks_send_and_verifies() {
+        let target = example_target("127.0.0.1:4600".parse().unwrap());
+        let template = Arc::new(Template::aws("Encrypt", &json!({"KeyId": "alias/x"})));
+        let mut maker = RequestMaker::new(Arc::clone(&target), Arc::clone(&template));
+        let bytes = maker.next().unwrap().to_vec();
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut req = httparse::Request::new(&mut headers);
+        let httparse::Status::Complete(head_len) = req.parse(&bytes).unwrap() else {
+            panic!("an incomplete request");
+        };
+        assert_eq!((req.method, req.path), (Some("POST"), Some("/")));
+        let pairs: Vec<(String, String)> = req
+            .headers
+            .iter()
+            .map(|h| (h.name.to_owned(), String::from_utf8(h.value.to_vec()).unwrap()))
+            .collect();
+        let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        assert_eq!(get("content-length"), Some(template.body.len().to_string().as_str()));
+        assert_eq!(get("x-amz-target"), Some("TrentService.Encrypt"));
+        assert_eq!(&bytes[head_len..], &template.body[..]);
+        let date = get("x-amz-date").unwrap();
+        let req = sigv4::Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &pairs,
+            body: &bytes[head_len..],
+        };
+        let now = sigv4::parse_amz_date(date).unwrap();
+        let secret = target.credentials.secret.expose();
+        let verified = sigv4::verify(&req, "kms", now, 900, |_| Some(secret)).unwrap();
+        assert_eq!(verified.access_key_id(), "AKIDEXAMPLE");
+
+        let health =
+            RequestMaker::new(target, Arc::new(Template::health())).next().unwrap().to_vec();
+        assert_eq!(
+            String::from_utf8(health).unwrap(),
+            format!(
+                "GET /health HTTP/1.1\r\nhost: 127.0.0.1:4600\r\nuser-agent: coffer-bench/{}\r\n\r\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+    }
+
+    /// A server that reads one request and answers with `pieces`, one write each.
+    async fn answering(pieces: Vec<&'static [u8]>) -> SocketAddr {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await.unwrap();
+            for piece in pieces {
+                socket.write_all(piece).await.unwrap();
+                socket.flush().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_read_to_its_length_whatever_its_pieces() {
+        let addr = answering(vec![
+            b"HTTP/1.1 400 Bad Request\r\ncontent-le",
+            b"ngth: 11\r\n\r\nhello",
+            b" world",
+        ])
+        .await;
+        let mut conn = Connection::open(addr).await.unwrap();
+        let (status, body) = conn.send(b"GET /health HTTP/1.1\r\n\r\n").await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(&body[..], b"hello world");
+    }
+
+    #[tokio::test]
+    async fn answers_the_bench_cannot_frame_are_errors() {
+        let cases: [(Vec<&'static [u8]>, &str); 4] = [
+            (vec![b"HTTP/1.1 200 OK\r\n\r\nhi"], "an answer without a Content-Length"),
+            (vec![b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi!"], "bytes after the answer"),
+            (
+                vec![b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nhi"],
+                "the server closed the connection",
+            ),
+            (vec![b"NOT HTTP\r\n\r\n"], "a malformed answer: invalid HTTP version"),
+        ];
+        for (pieces, expected) in cases {
+            let addr = answering(pieces).await;
+            let mut conn = Connection::open(addr).await.unwrap();
+            let err = conn.send(b"GET /health HTTP/1.1\r\n\r\n").await.unwrap_err();
+            assert_eq!(err, expected);
+        }
     }
 }
