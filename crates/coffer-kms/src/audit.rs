@@ -269,13 +269,26 @@ struct Resource<'a> {
     arn: &'a str,
 }
 
-#[derive(Serialize)]
 struct AdditionalData {
     /// The decisions the call's authorization made, with the statements that decided.
     authorization: Vec<Decision>,
-    /// What CloudTrail adds for the operation (`keyMaterialId`, ...).
-    #[serde(flatten)]
+    /// What CloudTrail adds for the operation (`keyMaterialId`, ...), beside
+    /// `authorization`.
     notes: BTreeMap<&'static str, String>,
+}
+
+/// Written by hand rather than with `#[serde(flatten)]`, which buffers the whole object
+/// in an intermediate form on every call.
+impl Serialize for AdditionalData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(1 + self.notes.len()))?;
+        map.serialize_entry("authorization", &self.authorization)?;
+        for (name, value) in &self.notes {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 impl Event<'_> {
@@ -473,6 +486,18 @@ mod tests {
         assert!(uuid::Uuid::parse_str(ev["eventID"].as_str().unwrap()).is_ok());
         let ok = record(json!(null), json!(null), None);
         assert!(ok.get("errorCode").is_none() && ok.get("errorMessage").is_none());
+    }
+
+    #[test]
+    fn notes_sit_beside_the_decisions() {
+        let data = AdditionalData {
+            authorization: vec![],
+            notes: BTreeMap::from([("keyMaterialId", "m".to_owned()), ("grantId", "g".to_owned())]),
+        };
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            r#"{"authorization":[],"grantId":"g","keyMaterialId":"m"}"#
+        );
     }
 
     #[test]
