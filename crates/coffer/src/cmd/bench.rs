@@ -774,6 +774,8 @@ struct Connection {
 
 /// Headers an answer may carry; hyper's server sends four.
 const MAX_ANSWER_HEADERS: usize = 32;
+/// The longest answer head read before giving up on it.
+const MAX_ANSWER_HEAD: usize = 64 * 1024;
 
 impl Connection {
     async fn open(addr: SocketAddr) -> Result<Connection, String> {
@@ -813,11 +815,14 @@ impl Connection {
                         .ok_or("an answer without a Content-Length")?;
                     break (status, head_len, length);
                 }
+                Ok(httparse::Status::Partial) if self.buf.len() > MAX_ANSWER_HEAD => {
+                    return Err(format!("an answer head over {MAX_ANSWER_HEAD} bytes"));
+                }
                 Ok(httparse::Status::Partial) => {}
                 Err(e) => return Err(format!("a malformed answer: {e}")),
             }
         };
-        let end = head_len + body_len;
+        let end = head_len.checked_add(body_len).ok_or("an answer too long to hold")?;
         while self.buf.len() < end {
             self.read_more().await?;
         }
@@ -1487,7 +1492,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_the_bench_cannot_frame_are_errors() {
-        let cases: [(Vec<&'static [u8]>, &str); 4] = [
+        let cases: [(Vec<&'static [u8]>, &str); 5] = [
             (vec![b"HTTP/1.1 200 OK\r\n\r\nhi"], "an answer without a Content-Length"),
             (vec![b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi!"], "bytes after the answer"),
             (
@@ -1495,7 +1500,15 @@ mod tests {
                 "the server closed the connection",
             ),
             (vec![b"NOT HTTP\r\n\r\n"], "a malformed answer: invalid HTTP version"),
+            (
+                vec![b"HTTP/1.1 200 OK\r\ncontent-length: 18446744073709551615\r\n\r\n"],
+                "an answer too long to hold",
+            ),
         ];
+        let endless: &'static [u8] = Box::leak(
+            [b"HTTP/1.1 200 OK\r\nx-long: ".as_slice(), &[b'a'; MAX_ANSWER_HEAD]].concat().into(),
+        );
+        let cases = cases.into_iter().chain([(vec![endless], "an answer head over 65536 bytes")]);
         for (pieces, expected) in cases {
             let addr = answering(pieces).await;
             let mut conn = Connection::open(addr).await.unwrap();
