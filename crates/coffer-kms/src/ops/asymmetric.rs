@@ -54,9 +54,7 @@ pub(crate) fn parse_enum<T>(
     set: &str,
     parse: fn(&str) -> Option<T>,
 ) -> Result<T, KmsError> {
-    parse(value).ok_or_else(|| {
-        ops::constraint(value, member, &format!("Member must satisfy enum value set: {set}"))
-    })
+    parse(value).ok_or_else(|| not_in_set(value, member, set))
 }
 
 /// An enumeration member parsed, refused with AWS's wording listing every value of `all`;
@@ -68,10 +66,12 @@ pub(crate) fn parse_listed<T: Copy, U>(
     name: fn(T) -> &'static str,
     parse: fn(&str) -> Option<U>,
 ) -> Result<U, KmsError> {
-    parse(value).ok_or_else(|| {
-        let set = enum_set(all, name);
-        ops::constraint(value, member, &format!("Member must satisfy enum value set: {set}"))
-    })
+    parse(value).ok_or_else(|| not_in_set(value, member, &enum_set(all, name)))
+}
+
+/// AWS's ValidationException for a value outside an enumeration.
+fn not_in_set(value: &str, member: &str, set: &str) -> KmsError {
+    ops::constraint(value, member, &format!("Member must satisfy enum value set: {set}"))
 }
 
 /// `[A, B, C]`: an enumeration's values as AWS lists them in a validation message.
