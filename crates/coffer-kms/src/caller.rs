@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use coffer_policy::decision::Decision;
+use coffer_store::KeyRecord;
 
+use crate::key_ref::KeyRef;
 use crate::sts::Session;
 
 /// Who is calling, established by the front door after it verified the request's
@@ -39,6 +41,18 @@ pub struct Caller {
     /// What the call adds to its audit event's `additionalEventData` (the key material
     /// it used), in order.
     pub(crate) notes: Mutex<Vec<(&'static str, String)>>,
+    /// A key a front door resolved before the call ran ([`crate::Kms::is_quick_key`]),
+    /// by the name it was resolved from: the call's first resolution of that name takes
+    /// it instead of parsing and looking it up again.
+    pub(crate) resolved: Mutex<Option<Resolved>>,
+}
+
+/// A key reference as the request named it, and what it resolved to.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    pub(crate) input: String,
+    pub(crate) key_ref: KeyRef,
+    pub(crate) key: Arc<KeyRecord>,
 }
 
 impl Caller {
@@ -67,6 +81,26 @@ impl Caller {
     pub(crate) fn note(&self, name: &'static str, value: String) {
         if let Ok(mut n) = self.notes.lock() {
             n.push((name, value));
+        }
+    }
+
+    /// Keeps a resolved key for the call's first resolution of the same name.
+    pub(crate) fn keep_resolved(&self, resolved: Resolved) {
+        if let Ok(mut r) = self.resolved.lock() {
+            *r = Some(resolved);
+        }
+    }
+
+    /// The key kept for `input`, once: a later resolution of the name reads the store's
+    /// current record again.
+    pub(crate) fn take_resolved(&self, input: &str) -> Option<(KeyRef, Arc<KeyRecord>)> {
+        let mut kept = self.resolved.lock().ok()?;
+        match kept.take() {
+            Some(r) if r.input == input => Some((r.key_ref, r.key)),
+            other => {
+                *kept = other;
+                None
+            }
         }
     }
 

@@ -172,6 +172,9 @@ impl Kms {
         caller: &Caller,
         input: &str,
     ) -> Result<(KeyRef, Arc<KeyRecord>), KmsError> {
+        if let Some(kept) = caller.take_resolved(input) {
+            return Ok(kept);
+        }
         let r = KeyRef::parse(input, &caller.account, &caller.region)?;
         let key = match &r {
             KeyRef::Key { account, region, key_id } => self

@@ -104,6 +104,7 @@ impl Kms {
             decisions: Mutex::new(Vec::new()),
             resources: Mutex::new(Vec::new()),
             notes: Mutex::new(Vec::new()),
+            resolved: Mutex::new(None),
         };
         let needs_key = !action.resource_types.is_empty();
         let evaluated = match (&req.key_id, needs_key) {

@@ -303,13 +303,16 @@ impl Kms {
     /// than milliseconds: symmetric and HMAC keys, P-256 and Ed25519 keys, and RSA keys
     /// for their public operations (Verify, Encrypt). A front door runs such calls where it
     /// received them instead of handing them to a blocking thread, which costs as much as
-    /// the call. Only a scheduling hint: the call itself resolves and authorizes the key as
-    /// usual, and an unknown key is not quick.
+    /// the call. Only a scheduling hint: the call itself authorizes the key as usual, and
+    /// an unknown key is not quick. The caller keeps the key found, and the call's first
+    /// resolution of `key_id` takes it rather than look it up a second time.
     pub fn is_quick_key(&self, caller: &Caller, key_id: &str, private_key: bool) -> bool {
-        let Ok((_, key)) = self.resolve(caller, key_id) else {
+        let Ok((key_ref, key)) = self.resolve(caller, key_id) else {
             return false;
         };
-        quick_spec(&key.key_spec, private_key)
+        let quick = quick_spec(&key.key_spec, private_key);
+        caller.keep_resolved(crate::caller::Resolved { input: key_id.to_owned(), key_ref, key });
+        quick
     }
 
     /// `len` fresh random bytes, secret from the start.

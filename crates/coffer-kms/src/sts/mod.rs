@@ -258,6 +258,7 @@ impl Kms {
             decisions: Mutex::new(Vec::new()),
             resources: Mutex::new(Vec::new()),
             notes: Mutex::new(Vec::new()),
+            resolved: Mutex::new(None),
         })
     }
 

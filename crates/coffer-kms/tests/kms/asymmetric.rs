@@ -575,3 +575,36 @@ fn data_key_pairs_are_pkcs8_and_spki_with_an_encrypted_copy() {
         "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048."
     );
 }
+
+#[test]
+fn a_key_looked_up_before_the_call_serves_that_call_only() {
+    let env = Env::new();
+    let first = create(&env, KeySpec::EccNistP256, KeyUsage::SignVerify);
+    let second = create(&env, KeySpec::EccNistP256, KeyUsage::SignVerify);
+    let request = |key: &str| SignRequest {
+        key_id: key.into(),
+        message: b"message".to_vec(),
+        signing_algorithm: "ECDSA_SHA_256".into(),
+        ..Default::default()
+    };
+
+    // The key kept for one name is not used for another.
+    let caller = env.admin();
+    assert!(env.kms.is_quick_key(&caller, &first.key_id, true));
+    assert_eq!(env.kms.sign(&caller, request(&second.key_id)).unwrap().key_arn, second.arn);
+    assert_eq!(env.kms.sign(&caller, request(&first.key_id)).unwrap().key_arn, first.arn);
+
+    // The call takes it once: the next resolution reads the key as it is now.
+    let caller = env.admin();
+    assert!(env.kms.is_quick_key(&caller, &first.key_id, true));
+    assert_eq!(env.kms.sign(&caller, request(&first.key_id)).unwrap().key_arn, first.arn);
+    env.kms.disable_key(&env.admin(), &first.key_id).unwrap();
+    let refused = fails(env.kms.sign(&caller, request(&first.key_id)));
+    assert!(matches!(refused, KmsError::Disabled { .. }), "{refused:?}");
+
+    // An alias is kept under the alias's name.
+    let caller = env.admin();
+    env.kms.create_alias(&caller, "alias/signer", &second.key_id).unwrap();
+    assert!(env.kms.is_quick_key(&caller, "alias/signer", true));
+    assert_eq!(env.kms.sign(&caller, request("alias/signer")).unwrap().key_arn, second.arn);
+}
