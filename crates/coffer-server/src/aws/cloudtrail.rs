@@ -359,8 +359,13 @@ fn view(name: &str, value: &Value) -> Value {
 /// `KeyId` → `keyId`, `AWSAccountId` → `aWSAccountId`: the first letter lowered, as
 /// CloudTrail writes member names.
 fn camel(s: &str) -> String {
+    let mut camel = String::with_capacity(s.len());
     let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default()
+    if let Some(first) = c.next() {
+        camel.push(first.to_ascii_lowercase());
+        camel.push_str(c.as_str());
+    }
+    camel
 }
 
 /// Epoch seconds as CloudTrail writes a date: `Dec 4, 2020, 7:28:44 PM` (UTC).
