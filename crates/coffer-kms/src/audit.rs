@@ -265,6 +265,11 @@ struct AdditionalData {
 }
 
 impl Event<'_> {
+    /// Whether the call only read (CloudTrail's `readOnly`).
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// The event as one line of JSON (without the line's end), members in CloudTrail's
     /// order.
     pub fn to_json(&self) -> Vec<u8> {

@@ -154,10 +154,25 @@ impl Kms {
         self.authenticate(&credential, None, region, source_ip, secure_transport, user_agent).ok()
     }
 
-    /// Appends an audit event; a failure to write is logged, never hidden.
-    pub fn record(&self, event: &audit::Event<'_>) {
-        if let Err(e) = self.audit.append(&event.to_json()) {
-            tracing::error!(error = %e, "cannot append to the audit log");
+    /// Appends a call's audit event before its answer leaves.
+    ///
+    /// A failure to write is logged, and fails a call that changed nothing (a read, a
+    /// cryptographic operation): its answer — a plaintext, a signature, a data key — must
+    /// not leave without its event. A call that changed something has happened, and its
+    /// answer must say so: refusing it would invite a retry of a change already made
+    /// (a second key, a second grant), so it answers as done and the failure is in the
+    /// server's log.
+    pub fn record(&self, event: &audit::Event<'_>) -> Result<(), KmsError> {
+        match self.audit.append(&event.to_json()) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot append to the audit log");
+                if event.read_only() {
+                    Err(KmsError::internal(format!("the audit log refused an event: {e}")))
+                } else {
+                    Ok(())
+                }
+            }
         }
     }
 

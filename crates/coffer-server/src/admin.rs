@@ -138,7 +138,7 @@ async fn serve_simulate(
             .map_err(|e| AwsError::validation(format!("the simulation request is malformed: {e}")));
         let request = input.as_ref().map_or(Value::Null, SimulateBody::recorded);
         let result = input.and_then(|input| run_simulation(&state, &caller, input, &id));
-        audit_simulation(&state, &caller, request, &result, &id);
+        audit_simulation(&state, &caller, request, &result, &id).map_err(|e| from_kms(&e, &id))?;
         result.map(|s| s.answer)
     })
     .await
@@ -183,7 +183,7 @@ fn audit_simulation(
     request: Value,
     result: &Result<Simulated, AwsError>,
     request_id: &str,
-) {
+) -> Result<(), coffer_kms::KmsError> {
     let (response, resource, error) = match result {
         Ok(s) => (s.recorded.clone(), Some(s.resource.as_str()), None),
         Err(e) => (Value::Null, None, Some(e)),
@@ -203,7 +203,7 @@ fn audit_simulation(
             resources: resource.into_iter().collect(),
         },
     );
-    state.kms.record(&ev);
+    state.kms.record(&ev)
 }
 
 fn respond(status: StatusCode, body: &Value, request_id: &str) -> Response {

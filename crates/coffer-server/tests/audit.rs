@@ -9,7 +9,12 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
-use crate::harness::{ACCOUNT, Server, call, server};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use coffer_kms::audit::{AuditSink, MemoryAudit};
+
+use crate::harness::{ACCOUNT, Server, call, server, server_with_sink};
 
 /// The events recorded so far.
 fn events(s: &Server) -> Vec<Value> {
@@ -296,4 +301,63 @@ async fn resources_are_the_keys_the_authorization_decided_on() {
     let r = call(&s.app, "ListKeys", json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(last(&s, "ListKeys").get("resources").is_none());
+}
+
+/// An audit log that takes events until it is told to refuse them (a full disk).
+#[derive(Default)]
+struct FailingLog {
+    refusing: AtomicBool,
+    kept: MemoryAudit,
+}
+
+impl AuditSink for FailingLog {
+    fn append(&self, event: &[u8]) -> std::io::Result<()> {
+        if self.refusing.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("no space left on device"));
+        }
+        self.kept.append(event)
+    }
+}
+
+#[tokio::test]
+async fn no_read_answers_without_its_event_and_no_change_is_denied_after_it_happened() {
+    let log = Arc::new(FailingLog::default());
+    let app = server_with_sink(log.clone());
+    let key = call(&app, "CreateKey", json!({})).await;
+    assert_eq!(key.status, StatusCode::OK);
+    let key_id = key.body["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    log.refusing.store(true, Ordering::SeqCst);
+
+    // Calls that change nothing fail closed: no ciphertext, data key, plaintext or
+    // description leaves without its event.
+    for (operation, body) in [
+        ("Encrypt", json!({"KeyId": key_id, "Plaintext": "c2VjcmV0"})),
+        ("GenerateDataKey", json!({"KeyId": key_id, "KeySpec": "AES_256"})),
+        ("GenerateRandom", json!({"NumberOfBytes": 16})),
+        ("DescribeKey", json!({"KeyId": key_id})),
+        ("ListKeys", json!({})),
+    ] {
+        let reply = call(&app, operation, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{operation}: {:?}",
+            reply.body
+        );
+        assert_eq!(reply.body["__type"], "KMSInternalException", "{operation}");
+        assert_eq!(reply.body.as_object().unwrap().len(), 2, "{operation}: {:?}", reply.body);
+    }
+
+    // A change that was made is answered as made: a retry would make a second key.
+    let made = call(&app, "CreateKey", json!({"Description": "second"})).await;
+    assert_eq!(made.status, StatusCode::OK, "{:?}", made.body);
+    let disabled = call(&app, "DisableKey", json!({"KeyId": key_id})).await;
+    assert_eq!(disabled.status, StatusCode::OK, "{:?}", disabled.body);
+
+    log.refusing.store(false, Ordering::SeqCst);
+    let described = call(&app, "DescribeKey", json!({"KeyId": key_id})).await;
+    assert_eq!(described.body["KeyMetadata"]["KeyState"], "Disabled");
+    let names: Vec<Value> =
+        log.kept.0.lock().unwrap().iter().map(|e| e["eventName"].clone()).collect();
+    assert_eq!(names, [json!("CreateKey"), json!("DescribeKey")]);
 }

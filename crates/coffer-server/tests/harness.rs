@@ -12,7 +12,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
 use coffer_crypto::{RootKey, Secret, SystemRandom};
 use coffer_kms::Kms;
-use coffer_kms::audit::MemoryAudit;
+use coffer_kms::audit::{AuditSink, MemoryAudit};
 use coffer_kms::clock::{Clock, ManualClock, SystemClock};
 use coffer_kms::iam::Identities;
 use coffer_server::aws::sigv4;
@@ -47,7 +47,12 @@ pub fn system_clock_server() -> Router {
     app(Arc::new(SystemClock), Arc::new(MemoryAudit::default()))
 }
 
-fn app(clock: Arc<dyn Clock>, audit: Arc<MemoryAudit>) -> Router {
+/// A server whose events go to `sink`, its clock at [`NOW_SECS`].
+pub fn server_with_sink(sink: Arc<dyn AuditSink>) -> Router {
+    app(Arc::new(ManualClock::new(NOW_SECS * 1000)), sink)
+}
+
+fn app(clock: Arc<dyn Clock>, audit: Arc<dyn AuditSink>) -> Router {
     let ids = Identities::single_root(ACCOUNT, ACCESS_KEY, Secret::new(SECRET.as_bytes().to_vec()));
     let kms = Kms::new(
         Arc::new(SqliteStore::open_in_memory().unwrap()),

@@ -8,7 +8,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use coffer_crypto::{RootKey, Secret, SystemRandom};
 use coffer_kms::Kms;
-use coffer_kms::audit::MemoryAudit;
+use coffer_kms::audit::{AuditSink, MemoryAudit};
 use coffer_kms::clock::ManualClock;
 use coffer_kms::iam::Identities;
 use coffer_server::aws::sigv4;
@@ -39,19 +39,25 @@ fn app() -> (Router, Arc<ManualClock>) {
 }
 
 /// The server, its clock and its audit trail.
-#[expect(clippy::unwrap_used, reason = "a server that cannot be built fails the test")]
 fn audited_app() -> (Router, Arc<ManualClock>, Arc<MemoryAudit>) {
-    let clock = Arc::new(ManualClock::new(NOW_SECS * 1000));
     let audit = Arc::new(MemoryAudit::default());
+    let (app, clock) = app_with_sink(audit.clone());
+    (app, clock, audit)
+}
+
+/// The server, with its events going to `audit`, and its clock.
+#[expect(clippy::unwrap_used, reason = "a server that cannot be built fails the test")]
+fn app_with_sink(audit: Arc<dyn AuditSink>) -> (Router, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(NOW_SECS * 1000));
     let kms = Kms::new(
         Arc::new(SqliteStore::open_in_memory().unwrap()),
         RootKey::from_secret(Secret::new(vec![7; 32])).unwrap(),
         Arc::new(SystemRandom),
         clock.clone(),
         Identities::parse(IDENTITIES, false).unwrap(),
-        audit.clone(),
+        audit,
     );
-    (router(Arc::new(AppState { kms: Arc::new(kms), max_skew_secs: 15 * 60 })), clock, audit)
+    (router(Arc::new(AppState { kms: Arc::new(kms), max_skew_secs: 15 * 60 })), clock)
 }
 
 struct Creds {
@@ -291,4 +297,27 @@ async fn a_refused_assume_role_is_audited_with_its_error() {
     assert_eq!(refused["errorMessage"], element(&xml, "Message").unwrap());
     assert_eq!(refused["responseElements"], serde_json::Value::Null);
     assert!(refused.get("resources").is_none());
+}
+
+/// An audit log that refuses every event (a full disk).
+struct RefusingLog;
+
+impl AuditSink for RefusingLog {
+    fn append(&self, _: &[u8]) -> std::io::Result<()> {
+        Err(std::io::Error::other("no space left on device"))
+    }
+}
+
+#[tokio::test]
+async fn no_answer_leaves_without_its_event() {
+    let (app, _) = app_with_sink(Arc::new(RefusingLog));
+    for body in [
+        "Action=GetCallerIdentity&Version=2011-06-15",
+        "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fapp&RoleSessionName=s",
+    ] {
+        let (status, _, xml) = send(&app, request(&alice(), NOW_SECS, None, body)).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}: {xml}");
+        assert_eq!(element(&xml, "Code"), Some("InternalFailure"), "{xml}");
+        assert!(!xml.contains("SecretAccessKey") && !xml.contains("no space"), "{xml}");
+    }
 }

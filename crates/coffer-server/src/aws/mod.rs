@@ -33,7 +33,7 @@ use coffer_kms::{Caller, Kms};
 use serde_json::{Map, Value};
 
 use crate::AppState;
-use crate::aws::error::{AwsError, from_sigv4};
+use crate::aws::error::{AwsError, from_kms, from_sigv4};
 use crate::aws::target::Operation;
 
 /// The content type of every AWS JSON 1.1 response.
@@ -220,7 +220,7 @@ fn run(
             resources: resources.iter().map(String::as_str).collect(),
         },
     );
-    state.kms.record(&ev);
+    state.kms.record(&ev).map_err(|e| from_kms(&e, request_id))?;
     result
 }
 

@@ -147,8 +147,11 @@ pub async fn handle(state: Arc<AppState>, request: axum::extract::Request) -> Re
                 Err(e) => Err(from_auth(&e)),
                 Ok(caller) => {
                     let answer = call(&state, &caller, &action, &params, &request_id);
-                    audit(&state, &caller, &action, &params, &answer, &request_id);
-                    answer.map(|a| a.xml)
+                    // Every action served is a read: none answers without its event.
+                    match audit(&state, &caller, &action, &params, &answer, &request_id) {
+                        Ok(()) => answer.map(|a| a.xml),
+                        Err(e) => Err(error_of(&StsError::Internal(e.to_string()), &request_id)),
+                    }
                 }
             };
             tracing::info!(
@@ -196,8 +199,8 @@ fn audit(
     params: &Params,
     answer: &Result<Answer, WireError>,
     request_id: &str,
-) {
-    let Some(event_name) = cloudtrail::event_name(action) else { return };
+) -> Result<(), coffer_kms::KmsError> {
+    let Some(event_name) = cloudtrail::event_name(action) else { return Ok(()) };
     let (response, resource, error) = match answer {
         Ok(a) => (a.recorded.clone(), a.resource.as_deref(), None),
         Err(e) => (serde_json::Value::Null, None, Some(e)),
@@ -217,7 +220,7 @@ fn audit(
             resources: resource.into_iter().collect(),
         },
     );
-    state.kms.record(&ev);
+    state.kms.record(&ev)
 }
 
 /// Runs one action for a verified caller.
