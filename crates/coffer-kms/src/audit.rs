@@ -285,45 +285,36 @@ impl Event<'_> {
             Some(identity) => identity.write(&mut j)?,
             None => j.raw("null"),
         }
-        j.raw(r#","eventTime":"#);
-        j.str(&iso8601(self.time_millis));
-        j.raw(r#","eventSource":"#);
-        j.str(self.source.name());
-        j.raw(r#","eventName":"#);
-        j.str(self.event_name);
-        j.raw(r#","awsRegion":"#);
-        j.opt(self.aws_region);
-        j.raw(r#","sourceIPAddress":"#);
-        j.opt(self.source_ip_address);
-        j.raw(r#","userAgent":"#);
-        j.opt(self.user_agent);
+        j.member(r#","eventTime":"#, &iso8601(self.time_millis));
+        j.member(r#","eventSource":"#, self.source.name());
+        j.member(r#","eventName":"#, self.event_name);
+        j.opt_member(r#","awsRegion":"#, self.aws_region);
+        j.opt_member(r#","sourceIPAddress":"#, self.source_ip_address);
+        j.opt_member(r#","userAgent":"#, self.user_agent);
         j.raw(r#","requestParameters":"#);
         j.serde(&self.request_parameters)?;
         j.raw(r#","responseElements":"#);
         j.serde(&self.response_elements)?;
-        j.raw(r#","requestID":"#);
-        j.str(self.request_id);
+        j.member(r#","requestID":"#, self.request_id);
         j.raw(r#","eventID":""#);
         j.raw(self.event_id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()));
         j.raw(if self.read_only { r#"","readOnly":true"# } else { r#"","readOnly":false"# });
-        j.raw(concat!(
-            r#","eventType":"AwsApiCall","managementEvent":true,"#,
-            r#""eventCategory":"Management","recipientAccountId":"#
-        ));
-        j.opt(self.recipient_account_id);
+        j.opt_member(
+            concat!(
+                r#","eventType":"AwsApiCall","managementEvent":true,"#,
+                r#""eventCategory":"Management","recipientAccountId":"#
+            ),
+            self.recipient_account_id,
+        );
         if let Some((code, message)) = self.error {
-            j.raw(r#","errorCode":"#);
-            j.str(code);
-            j.raw(r#","errorMessage":"#);
-            j.str(message);
+            j.member(r#","errorCode":"#, code);
+            j.member(r#","errorMessage":"#, message);
         }
         for (i, r) in self.resources.iter().enumerate() {
-            j.raw(if i == 0 { r#","resources":[{"accountId":"# } else { r#",{"accountId":"# });
-            j.str(r.account_id);
-            j.raw(r#","type":"#);
-            j.str(r.kind);
-            j.raw(r#","ARN":"#);
-            j.str(r.arn);
+            let start = if i == 0 { r#","resources":[{"accountId":"# } else { r#",{"accountId":"# };
+            j.member(start, r.account_id);
+            j.member(r#","type":"#, r.kind);
+            j.member(r#","ARN":"#, r.arn);
             j.raw(if i + 1 == self.resources.len() { "}]" } else { "}" });
         }
         j.raw(r#","additionalEventData":"#);
@@ -335,19 +326,13 @@ impl Event<'_> {
 
 impl UserIdentity<'_> {
     fn write(&self, j: &mut Json) -> serde_json::Result<()> {
-        j.raw(r#"{"type":"#);
-        j.str(self.kind);
-        j.raw(r#","principalId":"#);
-        j.str(self.principal_id);
-        j.raw(r#","arn":"#);
-        j.str(self.arn);
-        j.raw(r#","accountId":"#);
-        j.str(self.account_id);
-        j.raw(r#","accessKeyId":"#);
-        j.str(self.access_key_id);
+        j.member(r#"{"type":"#, self.kind);
+        j.member(r#","principalId":"#, self.principal_id);
+        j.member(r#","arn":"#, self.arn);
+        j.member(r#","accountId":"#, self.account_id);
+        j.member(r#","accessKeyId":"#, self.access_key_id);
         if let Some(name) = self.user_name {
-            j.raw(r#","userName":"#);
-            j.str(name);
+            j.member(r#","userName":"#, name);
         }
         if let Some(context) = &self.session_context {
             j.raw(r#","sessionContext":"#);
@@ -402,9 +387,16 @@ impl Json {
         }
     }
 
-    /// A string, or `null`.
-    fn opt(&mut self, s: Option<&str>) {
-        match s {
+    /// A member: `name` is the JSON text before its value (`,"arn":`).
+    fn member(&mut self, name: &str, value: &str) {
+        self.raw(name);
+        self.str(value);
+    }
+
+    /// A member whose value is a string or `null`.
+    fn opt_member(&mut self, name: &str, value: Option<&str>) {
+        self.raw(name);
+        match value {
             Some(s) => self.str(s),
             None => self.raw("null"),
         }
