@@ -156,22 +156,21 @@ impl Kms {
 
     /// Appends a call's audit event before its answer leaves.
     ///
-    /// A failure to write is logged, and fails a call that changed nothing (a read, a
-    /// cryptographic operation): its answer — a plaintext, a signature, a data key — must
-    /// not leave without its event. A call that changed something has happened, and its
-    /// answer must say so: refusing it would invite a retry of a change already made
-    /// (a second key, a second grant), so it answers as done and the failure is in the
-    /// server's log.
+    /// A failure to write fails a call that changed nothing (a read, a cryptographic
+    /// operation): its answer — a plaintext, a signature, a data key — must not leave
+    /// without its event; the front door logs the internal error with its request id. A
+    /// call that changed something has happened, and its answer must say so: refusing it
+    /// would invite a retry of a change already made (a second key, a second grant), so it
+    /// answers as done and the failure is logged here.
     pub fn record(&self, event: &audit::Event<'_>) -> Result<(), KmsError> {
         match self.audit.append(&event.to_json()) {
             Ok(()) => Ok(()),
+            Err(e) if event.read_only() => {
+                Err(KmsError::internal(format!("the audit log refused an event: {e}")))
+            }
             Err(e) => {
-                tracing::error!(error = %e, "cannot append to the audit log");
-                if event.read_only() {
-                    Err(KmsError::internal(format!("the audit log refused an event: {e}")))
-                } else {
-                    Ok(())
-                }
+                tracing::error!(error = %e, "cannot append a change's event to the audit log");
+                Ok(())
             }
         }
     }
